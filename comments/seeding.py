@@ -1,0 +1,43 @@
+"""Import the original reader comments that came with the shipped source articles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from comments.models import Comment
+from definitions.models import Source
+
+
+@transaction.atomic
+def import_original_comments(source: Source, rows: list[list[Any]]) -> int:
+    """Create the source's imported comments that are missing; return how many were created.
+
+    Existing imported comments are left as they are, so a moderator's decision survives a reload.
+    """
+    existing = set(
+        Comment.objects.filter(source=source, is_imported=True).values_list(
+            "import_position", flat=True
+        )
+    )
+    base = timezone.now()
+    created = 0
+    for position, (author, body, status) in enumerate(rows):
+        if position in existing:
+            continue
+        Comment.objects.create(
+            comparison_id=source.comparison_id,
+            source=source,
+            author_name=author or "",
+            body=body,
+            status=status,
+            is_imported=True,
+            import_position=position,
+            # Imported comments carry no date; keep their original order in the thread.
+            created=base + timedelta(microseconds=position),
+        )
+        created += 1
+    return created

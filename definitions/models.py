@@ -1,0 +1,448 @@
+"""Comparisons of two terms, the sources that define them, and the distinctions people vote on."""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class ModerationStatus(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    PENDING = "pending", "Pending moderation"
+    REMOVED = "removed", "Removed"
+    SPAM = "spam", "Spam"
+
+
+class Term(models.TextChoices):
+    A = "a", "Term A"
+    B = "b", "Term B"
+
+
+def wilson_lower_bound(up: int, down: int, z: float = 1.96) -> float:
+    """Return the lower bound of the Wilson score interval for `up` of `up + down` votes."""
+    n = up + down
+    if n == 0:
+        return 0.0
+    phat = up / n
+    return (phat + z * z / (2 * n) - z * math.sqrt((phat * (1 - phat) + z * z / (4 * n)) / n)) / (
+        1 + z * z / n
+    )
+
+
+class Moderated(models.Model):
+    """Fields shared by everything a moderator can publish, hold, remove or mark as spam."""
+
+    status = models.CharField(
+        max_length=16, choices=ModerationStatus.choices, default=ModerationStatus.PUBLISHED
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderation_reason = models.CharField(max_length=300, blank=True)
+    # Anonymous visitor identity: a random id from the signed cookie and a keyed hash of the IP
+    # address (never the address itself). Both are erased after the retention period.
+    visitor_id = models.UUIDField(null=True, blank=True, db_index=True)
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self) -> bool:
+        """Return True if everybody may see this."""
+        return self.status == ModerationStatus.PUBLISHED
+
+
+class ComparisonQuerySet(models.QuerySet):
+    def published(self) -> ComparisonQuerySet:
+        return self.filter(is_published=True)
+
+
+class Comparison(models.Model):
+    """Two easily-confused terms set side by side ("social media vs social networking")."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    term_a = models.CharField(max_length=80)
+    term_b = models.CharField(max_length=80)
+    lead = models.TextField(blank=True, help_text="One paragraph introducing the comparison.")
+    is_published = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = ComparisonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(term_a__iexact=models.F("term_b")),
+                name="comparison_terms_differ",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return f"{self.term_a} vs {self.term_b}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("definitions:comparison", kwargs={"slug": self.slug})
+
+    def term_label(self, term: str) -> str:
+        """Return the name of term "a" or "b"."""
+        return self.term_a if term == Term.A else self.term_b
+
+
+class SourceQuerySet(models.QuerySet):
+    def published(self) -> SourceQuerySet:
+        return self.filter(is_published=True)
+
+
+class Source(models.Model):
+    """An article that defines both terms of a comparison, shipped with attribution."""
+
+    comparison = models.ForeignKey(Comparison, on_delete=models.PROTECT, related_name="sources")
+    slug = models.SlugField(max_length=120)
+    title = models.CharField(max_length=300)
+    site_name = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    # Partial dates stay partial: "15 2010" is day 15 of an unknown month in 2010.
+    published_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    published_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    published_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    original_url = models.URLField(max_length=500, blank=True)
+    body = models.TextField(help_text="The article's text, paragraphs separated by blank lines.")
+    provenance = models.TextField(blank=True, help_text="Where this text came from.")
+    seed_key = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Identifies a source shipped with the project, so loading it is idempotent.",
+    )
+    is_published = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comparison", "slug"], name="source_slug_per_comparison"
+            ),
+            models.CheckConstraint(
+                condition=Q(published_month__isnull=True)
+                | Q(published_month__gte=1, published_month__lte=12),
+                name="source_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_day__isnull=True)
+                | Q(published_day__gte=1, published_day__lte=31),
+                name="source_day_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "definitions:source",
+            kwargs={"comparison_slug": self.comparison.slug, "slug": self.slug},
+        )
+
+    @property
+    def published_display(self) -> str:
+        """Return the publication date with only the parts the source gives."""
+        months = [
+            "January", "February", "March", "April", "May", "June",
+            "July", "August", "September", "October", "November", "December",
+        ]  # fmt: skip
+        parts = []
+        if self.published_day:
+            parts.append(str(self.published_day))
+        if self.published_month:
+            parts.append(months[self.published_month - 1])
+        elif self.published_day:
+            parts.append("(month not given)")
+        if self.published_year:
+            parts.append(str(self.published_year))
+        return " ".join(parts)
+
+    @property
+    def attribution(self) -> str:
+        return self.site_name or "Original site not identified"
+
+    def annotated_paragraphs(
+        self, definitions: list[Definition] | None = None
+    ) -> list[list[tuple[str, Definition | None, bool]]]:
+        """Split the body into paragraphs of (text, definition, is_first_piece) segments.
+
+        A segment carries the definition whose quote it belongs to, so the page can highlight the
+        quote in place and put the anchor on its first piece.
+        """
+        if definitions is None:
+            definitions = list(self.definitions.all())
+        cuts: list[tuple[int, int, Definition | None]] = []
+        pos = 0
+        for d in sorted(definitions, key=lambda d: d.start):
+            if d.start < pos or self.body[d.start : d.end] != d.quote:
+                continue
+            if d.start > pos:
+                cuts.append((pos, d.start, None))
+            cuts.append((d.start, d.end, d))
+            pos = d.end
+        if pos < len(self.body):
+            cuts.append((pos, len(self.body), None))
+        paragraphs: list[list[tuple[str, Definition | None, bool]]] = [[]]
+        for start, end, d in cuts:
+            for i, piece in enumerate(self.body[start:end].split("\n\n")):
+                if i:
+                    paragraphs.append([])
+                if piece.strip("\n"):
+                    paragraphs[-1].append((piece.strip("\n"), d, i == 0))
+        return [p for p in paragraphs if p]
+
+
+class Definition(models.Model):
+    """A source's definition of one term: an exact quote from its body, at a known place."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="definitions")
+    term = models.CharField(max_length=1, choices=Term.choices)
+    quote = models.TextField()
+    start = models.PositiveIntegerField(help_text="Character offset of the quote in the body.")
+    summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["source", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "term"], name="one_definition_per_term"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.get_term_display()}"
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.quote)
+
+    @property
+    def anchor(self) -> str:
+        return f"definition-{self.term}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.source.get_absolute_url()}#{self.anchor}"
+
+    def clean(self) -> None:
+        body = self.source.body if self.source_id else ""
+        if not self.quote:
+            return
+        if body[self.start : self.start + len(self.quote)] == self.quote:
+            return
+        found = body.find(self.quote)
+        if found == -1:
+            raise ValidationError(
+                {"quote": "This quote is not in the source's text. Copy it exactly from the body."}
+            )
+        self.start = found
+
+
+class Dimension(models.Model):
+    """An aspect along which sources contrast the two terms (purpose, audience scale, privacy)."""
+
+    comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="dimensions")
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comparison", "slug"], name="dimension_slug_per_comparison"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stance(models.Model):
+    """What one source says about one dimension, for each term."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="stances")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="stances")
+    says_a = models.CharField(max_length=300)
+    says_b = models.CharField(max_length=300)
+    # A short label per term so the page can tell agreement from disagreement between sources.
+    position_a = models.CharField(max_length=60, blank=True)
+    position_b = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["dimension__position", "source__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "dimension"], name="one_stance_per_dimension"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} on {self.dimension}"
+
+
+class DistinctionQuerySet(models.QuerySet):
+    def published(self) -> DistinctionQuerySet:
+        return self.filter(status=ModerationStatus.PUBLISHED)
+
+    def from_sources(self) -> DistinctionQuerySet:
+        return self.filter(source__isnull=False)
+
+    def from_readers(self) -> DistinctionQuerySet:
+        return self.filter(source__isnull=True)
+
+    def ranked(self) -> DistinctionQuerySet:
+        """Order by the Wilson lower bound of the votes, newest first among ties."""
+        return self.order_by("-score", "-created", "-id")
+
+    def visible_to(self, visitor_id: uuid.UUID | None) -> DistinctionQuerySet:
+        """Return published rows plus the visitor's own pending ones."""
+        q = Q(status=ModerationStatus.PUBLISHED)
+        if visitor_id:
+            q |= Q(status=ModerationStatus.PENDING, visitor_id=visitor_id)
+        return self.filter(q)
+
+
+class Distinction(Moderated):
+    """The axis drawn between the two terms, by a source or by a reader; votable."""
+
+    comparison = models.ForeignKey(
+        Comparison, on_delete=models.CASCADE, related_name="distinctions"
+    )
+    source = models.OneToOneField(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="distinction"
+    )
+    axis_a = models.CharField("axis label for term A", max_length=60, blank=True)
+    axis_b = models.CharField("axis label for term B", max_length=60, blank=True)
+    text_a = models.TextField("what sets term A apart")
+    text_b = models.TextField("what sets term B apart")
+    author_name = models.CharField(max_length=60, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    # Kept in step with the vote rows by definitions.actions.cast_vote, so pages never count.
+    upvotes = models.PositiveIntegerField(default=0)
+    downvotes = models.PositiveIntegerField(default=0)
+    score = models.FloatField(default=0.0)
+
+    objects = DistinctionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "-created", "-id"]
+        indexes = [
+            models.Index(
+                fields=["comparison", "status", "-score", "-created"], name="distinction_ranking"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__isnull=False) | ~Q(author_name=""),
+                name="reader_distinction_has_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.axis_a and self.axis_b:
+            return f"{self.axis_a} vs {self.axis_b}"
+        return self.text_a[:60]
+
+    @property
+    def axis(self) -> str:
+        return f"{self.axis_a} vs {self.axis_b}" if self.axis_a and self.axis_b else ""
+
+    @property
+    def net_votes(self) -> int:
+        return self.upvotes - self.downvotes
+
+    @property
+    def anchor(self) -> str:
+        return f"distinction-{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.comparison.get_absolute_url()}#{self.anchor}"
+
+    def recount(self) -> None:
+        """Recompute the stored counts and score from the vote rows."""
+        counts = self.votes.counted().aggregate(
+            up=models.Count("id", filter=Q(value=Vote.Value.UP)),
+            down=models.Count("id", filter=Q(value=Vote.Value.DOWN)),
+        )
+        self.upvotes, self.downvotes = counts["up"], counts["down"]
+        self.score = wilson_lower_bound(self.upvotes, self.downvotes)
+
+
+class VoteQuerySet(models.QuerySet):
+    def counted(self) -> VoteQuerySet:
+        """Return votes that count: not voided by a moderator."""
+        return self.filter(is_void=False)
+
+
+class Vote(models.Model):
+    """One visitor's up or down vote on one distinction."""
+
+    class Value(models.IntegerChoices):
+        UP = 1, "Convincing"
+        DOWN = -1, "Not convincing"
+
+    distinction = models.ForeignKey(Distinction, on_delete=models.CASCADE, related_name="votes")
+    visitor_id = models.UUIDField()
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    value = models.SmallIntegerField(choices=Value.choices)
+    is_void = models.BooleanField(default=False, help_text="Voided by a moderator; not counted.")
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = VoteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distinction", "visitor_id"], name="one_vote_per_visitor"
+            ),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_up_or_down"),
+        ]
+        indexes = [models.Index(fields=["visitor_id", "distinction"], name="vote_by_visitor")]
+
+    def __str__(self) -> str:
+        return f"{self.get_value_display()} on {self.distinction_id}"
+
+
+class BannedWord(models.Model):
+    """A word or phrase that sends a comment or distinction to the moderation queue."""
+
+    phrase = models.CharField(max_length=100, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["phrase"]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+    def save(self, *args, **kwargs) -> None:
+        self.phrase = self.phrase.strip().lower()
+        super().save(*args, **kwargs)

@@ -1,0 +1,105 @@
+"""Load the comparisons and sources shipped with the project, idempotently.
+
+Curated data wins for the rows the project ships (texts, quotes, dimensions); counts, votes,
+moderation decisions and everything visitors created are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from definitions.models import Comparison, Definition, Dimension, Distinction, Source, Stance
+
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+
+
+@dataclass
+class SeedResult:
+    comparison: Comparison
+    sources: list[tuple[Source, dict[str, Any]]] = field(default_factory=list)
+
+
+def seed_files() -> list[Path]:
+    return sorted(SEED_DIR.glob("*.json"))
+
+
+def read_seed(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def load_comparison(data: dict[str, Any]) -> SeedResult:
+    """Create or update one comparison with its dimensions, sources, definitions and stances."""
+    c = data["comparison"]
+    comparison, _ = Comparison.objects.update_or_create(
+        slug=c["slug"], defaults={"term_a": c["term_a"], "term_b": c["term_b"], "lead": c["lead"]}
+    )
+    dimensions = {}
+    for position, (slug, name, description) in enumerate(data["dimensions"]):
+        dimensions[slug], _ = Dimension.objects.update_or_create(
+            comparison=comparison,
+            slug=slug,
+            defaults={"name": name, "description": description, "position": position},
+        )
+    result = SeedResult(comparison)
+    for position, s in enumerate(data["sources"]):
+        year, month, day = s["date"]
+        source, _ = Source.objects.update_or_create(
+            seed_key=s["seed_key"],
+            defaults={
+                "comparison": comparison,
+                "slug": s["slug"],
+                "title": s["title"],
+                "site_name": s["site_name"],
+                "author": s["author"],
+                "published_year": year,
+                "published_month": month,
+                "published_day": day,
+                "original_url": s["original_url"],
+                "body": s["body"],
+                "provenance": (
+                    f"Text of the article as scraped from the web (seed file {s['seed_key']}), "
+                    "shipped with smsn with its original reader comments."
+                ),
+                "position": position,
+            },
+        )
+        for term, (quote, summary) in s["definitions"].items():
+            start = source.body.find(quote)
+            if start < 0:
+                raise ValueError(f"{source.slug}: quote for term {term} is not in the body")
+            Definition.objects.update_or_create(
+                source=source,
+                term=term,
+                defaults={"quote": quote, "start": start, "summary": summary},
+            )
+        d = s["distinction"]
+        Distinction.objects.update_or_create(
+            source=source,
+            defaults={
+                "comparison": comparison,
+                "axis_a": d["axis_a"],
+                "axis_b": d["axis_b"],
+                "text_a": d["text_a"],
+                "text_b": d["text_b"],
+                "author_name": source.site_name or source.title,
+            },
+        )
+        for slug, says_a, says_b, position_a, position_b in s["stances"]:
+            Stance.objects.update_or_create(
+                source=source,
+                dimension=dimensions[slug],
+                defaults={
+                    "says_a": says_a,
+                    "says_b": says_b,
+                    "position_a": position_a,
+                    "position_b": position_b,
+                },
+            )
+        result.sources.append((source, s))
+    return result

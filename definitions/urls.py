@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from definitions import views
+
+app_name = "definitions"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("compare/<slug:slug>/", views.comparison, name="comparison"),
+    path("compare/<slug:comparison_slug>/sources/<slug:slug>/", views.source, name="source"),
+]

@@ -1,0 +1,23 @@
+"""Root URLs: the two apps, the admin at a configurable path, health endpoints."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from smsn import views
+
+urlpatterns = [
+    path("", include("definitions.urls")),
+    path("", include("comments.urls")),
+    path("healthz", views.liveness, name="liveness"),
+    path("readyz", views.readiness, name="readiness"),
+    path("privacy/", views.privacy, name="privacy"),
+    path(settings.ADMIN_PATH, admin.site.urls),
+]
+
+handler400 = "smsn.views.bad_request"
+handler403 = "smsn.views.permission_denied"
+handler404 = "smsn.views.page_not_found"
+handler500 = "smsn.views.server_error"

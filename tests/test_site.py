@@ -1,0 +1,103 @@
+"""The site answers: home page, source pages, health endpoints, styled errors, settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from definitions.models import Source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_shows_the_comparison_and_the_five_sources(client, seeded):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Social media" in html
+    assert "Social networking" in html
+    for source in Source.objects.all():
+        assert escape(source.title) in html
+
+
+def test_each_source_page_shows_its_text_with_definitions_marked(client, seeded):
+    for source in Source.objects.all():
+        response = client.get(source.get_absolute_url())
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'id="definition-a"' in html
+        assert 'id="definition-b"' in html
+
+
+def test_unknown_comparison_gets_a_styled_404(client, seeded):
+    response = client.get(reverse("definitions:comparison", kwargs={"slug": "no-such-thing"}))
+    assert response.status_code == 404
+
+
+def test_liveness_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("liveness"))
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_readiness_reports_the_database_up(client):
+    response = client.get(reverse("readiness"))
+    assert response.status_code == 200
+
+
+def _run_settings(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=full_env, capture_output=True, text=True, check=False
+    )
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    result = _run_settings(
+        {"DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "smsn.settings"},
+        "import django; django.setup()",
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_checks():
+    result = _run_settings(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-for-tests-0123",
+            "DJANGO_ALLOWED_HOSTS": "smsn.example",
+            "DJANGO_SETTINGS_MODULE": "smsn.settings",
+        },
+        "import sys, django; from django.core.management import call_command; django.setup();"
+        "call_command('check', '--deploy', '--fail-level', 'WARNING')",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_redis_url_selects_the_shared_redis_cache():
+    result = _run_settings(
+        {"REDIS_URL": "redis://127.0.0.1:6379/0", "DJANGO_SETTINGS_MODULE": "smsn.settings"},
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.CACHES['default']['BACKEND'])",
+    )
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_database_url_selects_postgresql_with_health_checks():
+    result = _run_settings(
+        {
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/smsn",
+            "DJANGO_SETTINGS_MODULE": "smsn.settings",
+        },
+        "import django; django.setup(); from django.conf import settings;"
+        "d = settings.DATABASES['default']; print(d['ENGINE'], d['CONN_HEALTH_CHECKS'])",
+    )
+    assert result.stdout.strip() == "django.db.backends.postgresql True"
