@@ -63,6 +63,10 @@ MIDDLEWARE = [
     # Whitenoise straight after SecurityMiddleware, so static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A database outage answers 503 with a styled page instead of a traceback.
+    "smsn.middleware.DatabaseUnavailableMiddleware",
+    # Before sessions and CSRF: a blocked address gets its 429 without any further work.
+    "smsn.middleware.AdminLoginRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -150,7 +154,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -186,6 +190,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# htmx sends the token from the page (hx-headers on <body>), so no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "smsn.views.csrf_failure"
 
 if not DEBUG:
@@ -200,6 +206,11 @@ if not DEBUG:
 
 # The admin lives behind a configurable path so it is not where scanners look first.
 ADMIN_PATH = os.environ.get("SMSN_ADMIN_PATH", "admin/").strip("/") + "/"
+# More failed admin sign-ins than this from one address (IP hash) in the window get a 429.
+SMSN_ADMIN_LOGIN_FAILURES = int(os.environ.get("SMSN_ADMIN_LOGIN_FAILURES", "10"))
+SMSN_ADMIN_LOGIN_WINDOW = 15 * 60
+# Seconds a client is told to wait (Retry-After) when the database is unavailable.
+SMSN_OUTAGE_RETRY_AFTER = 30
 
 # Which comparison "/" shows.
 SMSN_FLAGSHIP_COMPARISON = os.environ.get("SMSN_FLAGSHIP", "social-media-vs-social-networking")

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.views.decorators.http import require_GET
+
+from smsn.middleware import database_unavailable, is_database_outage
 
 
 @require_GET
@@ -22,14 +30,16 @@ def readiness(request: HttpRequest) -> HttpResponse:
             cursor.execute("SELECT 1")
     except DatabaseError:
         response = HttpResponse(b"database unavailable", content_type="text/plain", status=503)
-        response["Retry-After"] = "30"
+        response["Retry-After"] = str(settings.SMSN_OUTAGE_RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
         return response
     return HttpResponse(b"ready", content_type="text/plain")
 
 
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "privacy.html")
+    """Say what the site keeps about visitors, why, and for how long."""
+    return render(request, "privacy.html", {"retention_days": settings.SMSN_RETENTION_DAYS})
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -39,6 +49,15 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        limit_kb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        return _error(
+            request,
+            413,
+            "Too much to send",
+            f"What you sent is larger than this site accepts ({limit_kb} KB). "
+            "Go back, shorten it and send it again.",
+        )
     return _error(request, 400, "Bad request", "The request could not be understood.")
 
 
@@ -51,7 +70,19 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "Something went wrong", "Please try again in a moment.")
+    """Answer an unhandled error: 503 if the database is down, the styled 500 page otherwise.
+
+    Rendered without the request's context processors, which may be what failed.
+    """
+    if is_database_outage(sys.exc_info()[1]):
+        return database_unavailable()
+    context = {
+        "title": "Something went wrong",
+        "message": "Please try again in a moment.",
+        "status": 500,
+        "csp_nonce": get_nonce(request),
+    }
+    return HttpResponse(get_template("error.html").render(context), status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
