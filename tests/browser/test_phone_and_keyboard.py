@@ -63,7 +63,7 @@ def test_comparison_page_fits_a_390px_phone_without_sideways_scrolling(site, new
     assert widths[0] <= widths[1]
     overflowing = page.evaluate(
         """() => [...document.querySelectorAll("body *")]
-            .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .filter((el) => el.getBoundingClientRect().right > innerWidth + 1)
             .filter((el) => !el.closest(".visually-hidden, .skip-link"))
             .map((el) => el.outerHTML.slice(0, 80))"""
     )
