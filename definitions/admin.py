@@ -1,8 +1,19 @@
-"""The back office for comparisons, sources, definitions and distinctions."""
+"""The back office for comparisons, sources, definitions, distinctions, votes and banned words.
+
+Moderation actions for distinctions and votes (publish, remove, "remove everything from this
+visitor") also touch comments, so the comments app attaches them: see comments/admin.py.
+"""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from definitions.models import (
     BannedWord,
@@ -16,20 +27,76 @@ from definitions.models import (
 )
 
 
+def public_link(url: str, label: str) -> str:
+    """Return a link to a page of the public site."""
+    return format_html('<a href="{}">{}</a>', url, label)
+
+
+def ip_prefix(ip_hash: str) -> str:
+    """Return enough of an IP hash to tell visitors apart in a list, or a dash."""
+    return ip_hash[:8] if ip_hash else "-"
+
+
+class DefinitionInlineForm(forms.ModelForm):
+    """A source's definition, checked against the source text submitted in the same request."""
+
+    start = forms.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="Character offset of the quote in the body; found from the quote if empty.",
+    )
+
+    class Meta:
+        model = Definition
+        fields = ["term", "quote", "start", "summary"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("start") is None:
+            cleaned["start"] = 0
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # Like Django's UserCreationForm, add a check to the model validation. Definition.clean()
+        # reads the body of a saved source; a source added in this same request has no id yet,
+        # so it was checked against an empty body. Check it against the submitted body instead.
+        super()._post_clean()
+        source = self.instance.source
+        quote = self.cleaned_data.get("quote")
+        if source.pk is not None or not quote or "quote" not in self._errors:
+            return
+        start = source.body.find(quote)
+        if start != -1:
+            del self._errors["quote"]
+            self.instance.start = self.cleaned_data["start"] = start
+
+
 class DefinitionInline(admin.StackedInline):
     model = Definition
+    form = DefinitionInlineForm
     extra = 0
+    max_num = 2
+
+
+class SourceDistinctionFormSet(forms.BaseInlineFormSet):
+    def save_new(self, form: forms.ModelForm, commit: bool = True) -> Distinction:
+        # A source's distinction belongs to the source's comparison; the form does not ask.
+        form.instance.comparison = self.instance.comparison
+        return super().save_new(form, commit=commit)
+
+
+class DistinctionInline(admin.StackedInline):
+    model = Distinction
+    formset = SourceDistinctionFormSet
+    extra = 0
+    max_num = 1
+    fields = ["axis_a", "axis_b", "text_a", "text_b", "status"]
 
 
 class StanceInline(admin.TabularInline):
     model = Stance
     extra = 0
-
-
-class DistinctionInline(admin.StackedInline):
-    model = Distinction
-    extra = 0
-    fields = ["axis_a", "axis_b", "text_a", "text_b", "status"]
+    fields = ["dimension", "says_a", "position_a", "says_b", "position_b"]
 
 
 @admin.register(Comparison)
@@ -42,14 +109,17 @@ class ComparisonAdmin(admin.ModelAdmin):
 class DimensionAdmin(admin.ModelAdmin):
     list_display = ["name", "comparison", "position"]
     list_filter = ["comparison"]
+    list_select_related = ["comparison"]
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "site_name", "published_display", "comparison", "is_published"]
     list_filter = ["comparison", "is_published"]
+    list_select_related = ["comparison"]
     search_fields = ["title", "site_name", "body"]
     inlines = [DefinitionInline, DistinctionInline, StanceInline]
+    # The "View on site" button on the change page opens the source's public page.
     view_on_site = True
 
 
@@ -60,19 +130,169 @@ class DefinitionAdmin(admin.ModelAdmin):
     list_select_related = ["source"]
 
 
+class DistinctionOriginFilter(admin.SimpleListFilter):
+    title = "drawn by"
+    parameter_name = "origin"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("source", "A source"), ("reader", "A reader")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "source":
+            return queryset.from_sources()
+        if self.value() == "reader":
+            return queryset.from_readers()
+        return queryset
+
+
 @admin.register(Distinction)
 class DistinctionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "author_name", "source", "status", "upvotes", "downvotes", "created"]
-    list_filter = ["status", "comparison"]
-    list_select_related = ["source"]
+    """The queue of distinctions: what was drawn, where, by whom, and how it is voted."""
+
+    list_display = [
+        "excerpt",
+        "place",
+        "author_name",
+        "status",
+        "created",
+        "ip",
+        "upvotes",
+        "downvotes",
+        "score_display",
+        "votes_link",
+    ]
+    list_display_links = ["excerpt"]
+    list_filter = [
+        "status",
+        "comparison",
+        DistinctionOriginFilter,
+        ("created", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["comparison", "source"]
+    search_fields = ["text_a", "text_b", "axis_a", "axis_b", "author_name"]
+    ordering = ["-created", "-id"]
+    fieldsets = [
+        (None, {"fields": ["axis_a", "axis_b", "text_a", "text_b", "author_name", "place"]}),
+        ("Votes", {"fields": ["upvotes", "downvotes", "score_display", "votes_link"]}),
+        (
+            "Moderation",
+            {"fields": ["status", "moderated_by", "moderated_at", "moderation_reason"]},
+        ),
+        ("Visitor", {"fields": ["created", "visitor_id", "ip_hash"]}),
+    ]
+    content_fields = ["axis_a", "axis_b", "text_a", "text_b", "author_name"]
+    readonly_fields = [
+        "place",
+        "upvotes",
+        "downvotes",
+        "score_display",
+        "votes_link",
+        "moderated_by",
+        "moderated_at",
+        "moderation_reason",
+        "created",
+        "visitor_id",
+        "ip_hash",
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Distinction | None = None) -> list:
+        # Moderators decide whether a reader's words are shown; they do not rewrite them.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, *self.content_fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Readers draw distinctions on the site; a source's distinction is added on its source.
+        return False
+
+    @admin.display(description="distinction", ordering="text_a")
+    def excerpt(self, obj: Distinction) -> str:
+        if obj.axis:
+            return Truncator(f"{obj.axis}: {obj.text_a}").chars(90)
+        return Truncator(f"{obj.text_a} / {obj.text_b}").chars(90)
+
+    @admin.display(description="posted on")
+    def place(self, obj: Distinction) -> str:
+        label = obj.comparison.title
+        if obj.source_id:
+            label = f"{label} (from {obj.source.title})"
+        return public_link(obj.get_absolute_url(), label)
+
+    @admin.display(description="IP hash")
+    def ip(self, obj: Distinction) -> str:
+        return ip_prefix(obj.ip_hash)
+
+    @admin.display(description="score", ordering="score")
+    def score_display(self, obj: Distinction) -> str:
+        return f"{obj.score:.3f}"
+
+    @admin.display(description="votes")
+    def votes_link(self, obj: Distinction) -> str:
+        url = reverse("admin:definitions_vote_changelist")
+        return format_html(
+            '<a href="{}?distinction__id__exact={}">{} counted</a>',
+            url,
+            obj.pk,
+            obj.upvotes + obj.downvotes,
+        )
 
 
 @admin.register(Vote)
 class VoteAdmin(admin.ModelAdmin):
-    list_display = ["distinction", "value", "is_void", "created"]
+    """Votes are cast on the site; here they are only looked at (and voided by moderation)."""
+
+    list_display = ["distinction", "value", "is_void", "visitor", "ip", "created"]
+    list_filter = ["value", "is_void", ("created", admin.DateFieldListFilter)]
+    list_select_related = ["distinction"]
+    ordering = ["-created", "-id"]
+    fields = ["distinction", "value", "is_void", "visitor_id", "ip_hash", "created", "updated"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Vote | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Vote | None = None) -> bool:
+        return request.user.is_superuser
+
+    @admin.display(description="visitor")
+    def visitor(self, obj: Vote) -> str:
+        return str(obj.visitor_id)[:8]
+
+    @admin.display(description="IP hash")
+    def ip(self, obj: Vote) -> str:
+        return ip_prefix(obj.ip_hash)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        """Show the list with the totals of the votes it selects (e.g. one distinction's)."""
+        response = super().changelist_view(request, extra_context)
+        if isinstance(response, TemplateResponse) and "cl" in (response.context_data or {}):
+            response.context_data["vote_totals"] = (
+                response.context_data["cl"]
+                .queryset.order_by()
+                .aggregate(
+                    up=Count("id", filter=Q(is_void=False, value=Vote.Value.UP)),
+                    down=Count("id", filter=Q(is_void=False, value=Vote.Value.DOWN)),
+                    void=Count("id", filter=Q(is_void=True)),
+                )
+            )
+        return response
+
+
+class BannedWordForm(forms.ModelForm):
+    class Meta:
+        model = BannedWord
+        fields = ["phrase"]
+
+    def clean_phrase(self) -> str:
+        # Stored lower-case (BannedWord.save); normalise first so a duplicate in another case
+        # is reported as a duplicate instead of failing on the unique constraint.
+        return self.cleaned_data["phrase"].strip().lower()
 
 
 @admin.register(BannedWord)
 class BannedWordAdmin(admin.ModelAdmin):
+    form = BannedWordForm
     list_display = ["phrase", "created"]
     search_fields = ["phrase"]
