@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,6 +109,163 @@ class Comparison(models.Model):
         """Return the name of term "a" or "b"."""
         return self.term_a if term == Term.A else self.term_b
 
+    def published_sources(self) -> list[Source]:
+        """Return the published sources in order, numbered from 1, with definitions and axis."""
+        sources = list(
+            self.sources.published().select_related("distinction").prefetch_related("definitions")
+        )
+        for number, source in enumerate(sources, 1):
+            source.number = number
+        return sources
+
+    def key_differences(self, sources: list[Source]) -> list[Dimension]:
+        """Return the dimensions that these sources take a stance on, with those stances.
+
+        Each stance's source is the very object from `sources`, so it carries its number.
+        """
+        by_id = {source.pk: source for source in sources}
+        stances = Stance.objects.filter(source__in=list(by_id)).order_by(
+            "source__position", "source_id"
+        )
+        dimensions = list(self.dimensions.prefetch_related(Prefetch("stances", queryset=stances)))
+        for dimension in dimensions:
+            for stance in dimension.stances.all():
+                stance.source = by_id[stance.source_id]
+        return [dimension for dimension in dimensions if dimension.stances.all()]
+
+    def as_open_data(self, absolute: Callable[[str], str]) -> dict[str, Any]:
+        """Return the whole comparison as plain data, served at /compare/<slug>.json.
+
+        `absolute` turns a path into a full address (request.build_absolute_uri). Only published
+        rows appear, and nothing about visitors (no ids, no IP hashes). The shape, version
+        "smsn.comparison/1"::
+
+            {
+              "format": "smsn.comparison/1",
+              "slug": str, "title": str, "lead": str,
+              "url": str,                       # the comparison page
+              "terms": {"a": str, "b": str},
+              "notice": str,                    # whose texts these are
+              "sources": [{
+                "slug": str, "number": int, "title": str,
+                "site_name": str, "author": str,          # "" when the source does not say
+                "published": {"year": int|null, "month": int|null, "day": int|null,
+                              "display": str},
+                "original_url": str,                      # "" when unknown
+                "url": str,                               # the article's page on this site
+                "attribution": str,
+                "definitions": {"a"|"b": {"quote": str, "start": int, "end": int,
+                                          "summary": str,
+                                          "url": str}},   # the quote in place, with anchor
+                "distinction": int|null,                  # id in "distinctions"
+              }],
+              "dimensions": [{
+                "slug": str, "name": str, "description": str,
+                "sources_disagree": bool,   # sources give a term different position labels
+                "stances": [{"source": str (slug), "says_a": str, "says_b": str,
+                             "position_a": str, "position_b": str}],
+              }],
+              "distinctions": [{
+                "id": int, "kind": "source"|"reader",
+                "source": str|null (slug), "author_name": str,
+                "axis_a": str, "axis_b": str, "text_a": str, "text_b": str,
+                "upvotes": int, "downvotes": int,
+                "score": float,             # Wilson lower bound of up/down votes, 95%
+                "created": str (ISO 8601), "anchor": str,
+              }],                           # sources' first, then readers' ranked by score
+            }
+
+        `start` and `end` are character offsets of the quote in the article's text.
+        """
+        sources = self.published_sources()
+        dimensions = self.key_differences(sources)
+        readers = list(
+            Distinction.objects.filter(comparison=self).from_readers().published().ranked()
+        )
+
+        def definition_data(d: Definition) -> dict[str, Any]:
+            return {
+                "quote": d.quote,
+                "start": d.start,
+                "end": d.end,
+                "summary": d.summary,
+                "url": absolute(d.get_absolute_url()),
+            }
+
+        def distinction_data(d: Distinction, source: Source | None) -> dict[str, Any]:
+            return {
+                "id": d.pk,
+                "kind": "source" if source else "reader",
+                "source": source.slug if source else None,
+                "author_name": d.author_name,
+                "axis_a": d.axis_a,
+                "axis_b": d.axis_b,
+                "text_a": d.text_a,
+                "text_b": d.text_b,
+                "upvotes": d.upvotes,
+                "downvotes": d.downvotes,
+                "score": round(d.score, 6),
+                "created": d.created.isoformat(),
+                "anchor": d.anchor,
+            }
+
+        return {
+            "format": "smsn.comparison/1",
+            "slug": self.slug,
+            "title": self.title,
+            "lead": self.lead,
+            "url": absolute(self.get_absolute_url()),
+            "terms": {"a": self.term_a, "b": self.term_b},
+            "notice": (
+                "Source texts belong to their authors and are quoted with attribution; "
+                "readers' distinctions are by the readers named."
+            ),
+            "sources": [
+                {
+                    "slug": s.slug,
+                    "number": s.number,
+                    "title": s.title,
+                    "site_name": s.site_name,
+                    "author": s.author,
+                    "published": {
+                        "year": s.published_year,
+                        "month": s.published_month,
+                        "day": s.published_day,
+                        "display": s.published_display,
+                    },
+                    "original_url": s.original_url,
+                    "url": absolute(s.get_absolute_url()),
+                    "attribution": s.attribution,
+                    "definitions": {d.term: definition_data(d) for d in s.definitions.all()},
+                    "distinction": s.public_distinction.pk if s.public_distinction else None,
+                }
+                for s in sources
+            ],
+            "dimensions": [
+                {
+                    "slug": dim.slug,
+                    "name": dim.name,
+                    "description": dim.description,
+                    "sources_disagree": dim.sources_disagree,
+                    "stances": [
+                        {
+                            "source": st.source.slug,
+                            "says_a": st.says_a,
+                            "says_b": st.says_b,
+                            "position_a": st.position_a,
+                            "position_b": st.position_b,
+                        }
+                        for st in dim.stances.all()
+                    ],
+                }
+                for dim in dimensions
+            ],
+            "distinctions": [
+                distinction_data(s.public_distinction, s) for s in sources if s.public_distinction
+            ]
+            + [distinction_data(d, None) for d in readers],
+        }
+
 
 class SourceQuerySet(models.QuerySet):
     def published(self) -> SourceQuerySet:
@@ -188,6 +348,27 @@ class Source(models.Model):
     @property
     def attribution(self) -> str:
         return self.site_name or "Original site not identified"
+
+    def definition_of(self, term: str) -> Definition | None:
+        """Return the source's definition of term "a" or "b" (prefetch `definitions`)."""
+        return next((d for d in self.definitions.all() if d.term == term), None)
+
+    @property
+    def definition_a(self) -> Definition | None:
+        return self.definition_of(Term.A)
+
+    @property
+    def definition_b(self) -> Definition | None:
+        return self.definition_of(Term.B)
+
+    @property
+    def public_distinction(self) -> Distinction | None:
+        """Return the source's distinction axis if it is published (select_related it)."""
+        try:
+            distinction = self.distinction
+        except Distinction.DoesNotExist:
+            return None
+        return distinction if distinction.is_public else None
 
     def annotated_paragraphs(
         self, definitions: list[Definition] | None = None
@@ -283,6 +464,46 @@ class Dimension(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def views_on(self, term: str) -> list[View]:
+        """Group the prefetched stances by the position label they give term "a" or "b"."""
+        views: dict[str, View] = {}
+        for stance in self.stances.all():
+            label = stance.position_a if term == Term.A else stance.position_b
+            says = stance.says_a if term == Term.A else stance.says_b
+            key = label.strip().lower()
+            view = views.setdefault(key, View(label=label.strip()))
+            view.sayings.append((says, stance.source))
+        return list(views.values())
+
+    @property
+    def views_a(self) -> list[View]:
+        return self.views_on(Term.A)
+
+    @property
+    def views_b(self) -> list[View]:
+        return self.views_on(Term.B)
+
+    @property
+    def source_count(self) -> int:
+        return len({stance.source_id for stance in self.stances.all()})
+
+    @property
+    def sources_disagree(self) -> bool:
+        """Return True if the sources give either term different position labels here."""
+        return len(self.views_a) > 1 or len(self.views_b) > 1
+
+
+@dataclass
+class View:
+    """One position on a dimension for one term, with what each source holding it says."""
+
+    label: str
+    sayings: list[tuple[str, Source]] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[Source]:
+        return [source for _, source in self.sayings]
+
 
 class Stance(models.Model):
     """What one source says about one dimension, for each term."""
@@ -328,6 +549,21 @@ class DistinctionQuerySet(models.QuerySet):
             q |= Q(status=ModerationStatus.PENDING, visitor_id=visitor_id)
         return self.filter(q)
 
+    def listed_for(
+        self, comparison: Comparison, visitor_id: uuid.UUID | None
+    ) -> DistinctionQuerySet:
+        """Return the readers' distinctions a visitor sees under a comparison, ranked."""
+        return self.filter(comparison=comparison).from_readers().visible_to(visitor_id).ranked()
+
+    def ranked_before(self, distinction: Distinction) -> DistinctionQuerySet:
+        """Return the rows that `.ranked()` puts before `distinction`."""
+        score, created = distinction.score, distinction.created
+        return self.filter(
+            Q(score__gt=score)
+            | Q(score=score, created__gt=created)
+            | Q(score=score, created=created, pk__gt=distinction.pk)
+        )
+
 
 class Distinction(Moderated):
     """The axis drawn between the two terms, by a source or by a reader; votable."""
@@ -348,8 +584,14 @@ class Distinction(Moderated):
     upvotes = models.PositiveIntegerField(default=0)
     downvotes = models.PositiveIntegerField(default=0)
     score = models.FloatField(default=0.0)
+    # The signed form token a reader's distinction was sent with: sending the same form twice
+    # (a double click, a retry after a timeout) finds this row instead of creating another.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = DistinctionQuerySet.as_manager()
+
+    # The current visitor's vote (1, -1 or 0 for none), set by attach_visitor_votes().
+    visitor_vote = 0
 
     class Meta:
         ordering = ["-score", "-created", "-id"]
@@ -385,6 +627,24 @@ class Distinction(Moderated):
     def get_absolute_url(self) -> str:
         return f"{self.comparison.get_absolute_url()}#{self.anchor}"
 
+    @property
+    def is_from_source(self) -> bool:
+        return self.source_id is not None
+
+    def listing_url(self, visitor_id: uuid.UUID | None, per_page: int) -> str:
+        """Return the address of the comparison page that lists this distinction, at its anchor.
+
+        A reader's distinction may sit on a later page of the ranked list; a source's is in the
+        sources table on every page.
+        """
+        url = self.comparison.get_absolute_url()
+        if not self.is_from_source:
+            listed = Distinction.objects.listed_for(self.comparison, visitor_id)
+            page = listed.ranked_before(self).count() // per_page + 1
+            if page > 1:
+                url += f"?page={page}"
+        return f"{url}#{self.anchor}"
+
     def recount(self) -> None:
         """Recompute the stored counts and score from the vote rows."""
         counts = self.votes.counted().aggregate(
@@ -399,6 +659,19 @@ class VoteQuerySet(models.QuerySet):
     def counted(self) -> VoteQuerySet:
         """Return votes that count: not voided by a moderator."""
         return self.filter(is_void=False)
+
+    def values_by_distinction(
+        self, visitor_id: uuid.UUID | None, distinction_ids: Iterable[int]
+    ) -> dict[int, int]:
+        """Return {distinction id: vote value} for one visitor's votes, in one query."""
+        ids = list(distinction_ids)
+        if visitor_id is None or not ids:
+            return {}
+        return dict(
+            self.filter(visitor_id=visitor_id, distinction_id__in=ids).values_list(
+                "distinction_id", "value"
+            )
+        )
 
 
 class Vote(models.Model):
@@ -429,6 +702,16 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_value_display()} on {self.distinction_id}"
+
+
+def attach_visitor_votes(
+    distinctions: Iterable[Distinction | None], visitor_id: uuid.UUID | None
+) -> None:
+    """Set `visitor_vote` on each distinction to the visitor's vote on it, with one query."""
+    found = [d for d in distinctions if d is not None]
+    values = Vote.objects.values_by_distinction(visitor_id, (d.pk for d in found))
+    for distinction in found:
+        distinction.visitor_vote = values.get(distinction.pk, 0)
 
 
 class BannedWord(models.Model):

@@ -9,5 +9,8 @@ app_name = "definitions"
 urlpatterns = [
     path("", views.home, name="home"),
     path("compare/<slug:slug>/", views.comparison, name="comparison"),
+    path("compare/<slug:slug>.json", views.comparison_json, name="comparison_json"),
+    path("compare/<slug:slug>/distinctions/", views.add_distinction, name="add_distinction"),
     path("compare/<slug:comparison_slug>/sources/<slug:slug>/", views.source, name="source"),
+    path("distinctions/<int:pk>/vote/", views.vote, name="vote"),
 ]

@@ -1,13 +1,65 @@
-"""Pages for comparisons and their sources."""
+"""Pages for comparisons and their sources, votes, readers' distinctions and the open data.
+
+Every form works as a plain POST with post/redirect/get; htmx requests get a partial of the same
+template (`template_name + "#partial"`). htmx does not swap 4xx answers by default, so an htmx
+form with errors is answered 200 with the form partial, while a plain POST with errors gets the
+whole page again with status 400.
+"""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from typing import Any
 
-from definitions.models import Comparison, Source
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from definitions import actions, ratelimit
+from definitions.forms import DistinctionForm, VoteForm
+from definitions.models import Comparison, Distinction, Source, attach_visitor_votes
+
+TEMPLATE = "definitions/comparison.html"
+READERS_PER_PAGE = 20
+
+
+def vote_limit() -> int:
+    """Return how many votes one IP hash may cast per minute."""
+    return int(getattr(settings, "SMSN_VOTES_PER_MINUTE", 30))
+
+
+def distinction_limit() -> int:
+    """Return how many distinctions one IP hash may send per ten minutes."""
+    return int(getattr(settings, "SMSN_DISTINCTIONS_PER_10_MINUTES", 10))
+
+
+def readers_page(request: HttpRequest, comparison: Comparison) -> Page:
+    """Return the requested page of readers' distinctions, evaluated, for this visitor."""
+    listed = Distinction.objects.listed_for(comparison, request.visitor.id)
+    page = Paginator(listed, READERS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return page
+
+
+def comparison_context(
+    request: HttpRequest, comparison: Comparison, form: DistinctionForm | None = None
+) -> dict[str, Any]:
+    """Return everything the comparison page shows, in a fixed number of queries."""
+    sources = comparison.published_sources()
+    page = readers_page(request, comparison)
+    attach_visitor_votes(
+        [s.public_distinction for s in sources] + page.object_list, request.visitor.id
+    )
+    return {
+        "comparison": comparison,
+        "sources": sources,
+        "dimensions": comparison.key_differences(sources),
+        "page": page,
+        "form": form or DistinctionForm(comparison=comparison),
+    }
 
 
 @require_GET
@@ -18,17 +70,137 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def comparison(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show two terms side by side: sources, key differences, readers' distinctions."""
     comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
-    sources = (
-        comparison.sources.published().select_related("distinction").prefetch_related("definitions")
+    if request.htmx and "page" in request.GET:
+        page = readers_page(request, comparison)
+        attach_visitor_votes(page.object_list, request.visitor.id)
+        context = {"comparison": comparison, "page": page, "more_loaded": True}
+        response = render(request, TEMPLATE + "#readers-more", context)
+    else:
+        response = render(request, TEMPLATE, comparison_context(request, comparison))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def vote_notice(distinction: Distinction, value: int) -> str:
+    counts = f"{distinction.upvotes} convincing, {distinction.downvotes} not convincing."
+    if value == 1:
+        return f"Your vote: convincing. Now {counts}"
+    if value == -1:
+        return f"Your vote: not convincing. Now {counts}"
+    return f"Your vote is withdrawn. Now {counts}"
+
+
+@require_POST
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Vote a distinction up or down, or withdraw the vote."""
+    if not ratelimit.hit("vote", request.visitor.ip_hash, vote_limit(), 60):
+        return ratelimit.too_many_requests(
+            "Too many votes from your network in the last minute. "
+            "Nothing was changed; wait a minute and vote again."
+        )
+    distinction = get_object_or_404(
+        Distinction.objects.published()
+        .filter(comparison__is_published=True)
+        .select_related("comparison"),
+        pk=pk,
     )
-    return render(
-        request, "definitions/comparison.html", {"comparison": comparison, "sources": sources}
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(
+            "A vote is 1 (convincing), -1 (not convincing) or 0 (withdraw). Nothing was changed.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    try:
+        outcome = actions.cast_vote(
+            distinction=distinction,
+            visitor_id=request.visitor.ensure_id(),
+            ip_hash=request.visitor.ip_hash,
+            value=form.cleaned_data["value"],
+        )
+    except actions.VoteRefused as refused:
+        return HttpResponse(str(refused), status=409, content_type="text/plain; charset=utf-8")
+    if request.htmx:
+        context = {
+            "comparison": distinction.comparison,
+            "distinction": outcome.distinction,
+            "vote_notice": vote_notice(outcome.distinction, outcome.value),
+        }
+        return render(request, TEMPLATE + "#vote-widget", context)
+    return redirect(outcome.distinction.listing_url(request.visitor.id, READERS_PER_PAGE))
+
+
+def submission_notice(submission: actions.Submission) -> str:
+    if not submission.created:
+        return "We had already received this distinction; it was not added twice."
+    if submission.is_published:
+        return "Thank you: your distinction is published."
+    return (
+        "Thank you: your distinction is waiting for a moderator. Until it is approved, only "
+        "you can see it."
     )
+
+
+@require_POST
+def add_distinction(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add a reader's distinction to a comparison."""
+    comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
+    if not ratelimit.hit("distinction", request.visitor.ip_hash, distinction_limit(), 600):
+        return ratelimit.too_many_requests(
+            "Too many distinctions from your network in the last ten minutes. "
+            "Nothing was saved; wait a few minutes and send it again.",
+            retry_after=600,
+        )
+    form = DistinctionForm(request.POST, comparison=comparison)
+    if not form.is_valid():
+        if request.htmx:
+            context = {"comparison": comparison, "form": form}
+            return render(request, TEMPLATE + "#distinction-form", context)
+        context = comparison_context(request, comparison, form)
+        return render(request, TEMPLATE, context, status=400)
+    data = form.cleaned_data
+    submission = actions.add_distinction(
+        comparison=comparison,
+        text_a=data["text_a"],
+        text_b=data["text_b"],
+        axis_a=data["axis_a"],
+        axis_b=data["axis_b"],
+        author_name=data["author_name"],
+        visitor_id=request.visitor.ensure_id(),
+        ip_hash=request.visitor.ip_hash,
+        submission_token=data["submission_token"],
+    )
+    notice = submission_notice(submission)
+    if request.htmx:
+        context = {
+            "comparison": comparison,
+            "form": DistinctionForm(comparison=comparison),
+            "submission": submission,
+            "notice": notice,
+        }
+        return render(request, TEMPLATE + "#distinction-form", context)
+    messages.success(request, notice)
+    return redirect(submission.distinction.listing_url(request.visitor.id, READERS_PER_PAGE))
+
+
+@require_GET
+def comparison_json(request: HttpRequest, slug: str) -> JsonResponse:
+    """Return the whole comparison as open data (shape: Comparison.as_open_data)."""
+    comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
+    response = JsonResponse(
+        comparison.as_open_data(request.build_absolute_uri),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    # Open data: any site may fetch it from a browser.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @require_GET
 def source(request: HttpRequest, comparison_slug: str, slug: str) -> HttpResponse:
+    """Show a source article with its definitions highlighted in place."""
     source = get_object_or_404(
         Source.objects.published().select_related("comparison"),
         comparison__slug=comparison_slug,
