@@ -110,3 +110,98 @@ def make_vote():
         return vote
 
     return build
+
+
+# The comparison page (issue 3): returning visitors, the distinction form, bulk rows.
+
+
+def visitor_cookie_value(visitor_id: uuid.UUID) -> str:
+    """Return the signed cookie value the site gives a visitor with this id."""
+    from django.conf import settings
+    from django.core.signing import get_cookie_signer
+
+    from definitions.visitors import SALT
+
+    name = settings.SMSN_VISITOR_COOKIE
+    return get_cookie_signer(salt=name + SALT).sign(str(visitor_id))
+
+
+@pytest.fixture
+def returning_visitor():
+    """Return a builder of (client, visitor id) for a visitor whose browser has the id cookie."""
+    from django.conf import settings
+
+    def build(visitor_id: uuid.UUID | None = None) -> tuple[Client, uuid.UUID]:
+        visitor_id = visitor_id or uuid.uuid4()
+        client = Client(REMOTE_ADDR=f"10.1.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}")
+        client.cookies[settings.SMSN_VISITOR_COOKIE] = visitor_cookie_value(visitor_id)
+        return client, visitor_id
+
+    return build
+
+
+@pytest.fixture
+def distinction_form(seeded):
+    """Return a builder of the POST data of a distinction form a person filled in a minute ago."""
+    import time
+
+    from definitions.forms import issue_token
+
+    def build(**fields):
+        data = {
+            "text_a": "Social media is a loudspeaker: one voice, many listeners.",
+            "text_b": "Social networking is a room where everybody talks back.",
+            "axis_a": "loudspeaker",
+            "axis_b": "room",
+            "author_name": "Ada",
+            "homepage": "",
+            "token": issue_token(seeded, issued_at=time.time() - 60),
+        }
+        data.update(fields)
+        return data
+
+    return build
+
+
+@pytest.fixture
+def bulk_distinctions(seeded):
+    """Return a builder of many readers' distinctions with votes, made with bulk_create."""
+    import random
+
+    from definitions.models import Distinction, Vote, wilson_lower_bound
+
+    def build(count: int, votes: int = 0, *, seed: int = 3) -> list[Distinction]:
+        rng = random.Random(seed)
+        rows = [
+            Distinction(
+                comparison=seeded,
+                text_a=f"Social media, take {n}: a channel for content.",
+                text_b=f"Social networking, take {n}: people in a place.",
+                axis_a="channel" if n % 2 else "",
+                axis_b="place" if n % 2 else "",
+                author_name=f"Reader {n}",
+                visitor_id=uuid.uuid4(),
+            )
+            for n in range(count)
+        ]
+        made = Distinction.objects.bulk_create(rows)
+        if votes:
+            vote_rows = [
+                Vote(
+                    distinction=made[n % len(made)],
+                    visitor_id=uuid.uuid4(),
+                    value=rng.choice([1, 1, -1]),
+                )
+                for n in range(votes)
+            ]
+            Vote.objects.bulk_create(vote_rows, batch_size=1000)
+            counts: dict[int, list[int]] = {d.pk: [0, 0] for d in made}
+            for vote in vote_rows:
+                counts[vote.distinction.pk][0 if vote.value == 1 else 1] += 1
+            for d in made:
+                d.upvotes, d.downvotes = counts[d.pk]
+                d.score = wilson_lower_bound(d.upvotes, d.downvotes)
+            Distinction.objects.bulk_update(made, ["upvotes", "downvotes", "score"], batch_size=500)
+        return made
+
+    return build
