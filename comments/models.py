@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from comments import conf
 from definitions.models import Comparison, Moderated, Source
 
 
@@ -19,16 +22,61 @@ class CommentStatus(models.TextChoices):
     PINGBACK = "pingback", "Pingback/trackback"
 
 
+def visible_q(visitor_id: uuid.UUID | None) -> Q:
+    """Return the condition for comments a visitor may read: published, or their own pending."""
+    q = Q(status=CommentStatus.PUBLISHED)
+    if visitor_id:
+        q |= Q(status=CommentStatus.PENDING, visitor_id=visitor_id)
+    return q
+
+
 class CommentQuerySet(models.QuerySet):
     def published(self) -> CommentQuerySet:
         return self.filter(status=CommentStatus.PUBLISHED)
 
     def visible_to(self, visitor_id: uuid.UUID | None) -> CommentQuerySet:
         """Return published comments plus the visitor's own pending ones."""
-        q = Q(status=CommentStatus.PUBLISHED)
-        if visitor_id:
-            q |= Q(status=CommentStatus.PENDING, visitor_id=visitor_id)
-        return self.filter(q)
+        return self.filter(visible_q(visitor_id))
+
+    def thread_roots(self, visitor_id: uuid.UUID | None) -> CommentQuerySet:
+        """Return the top-level comments of a thread as the visitor sees it, oldest first.
+
+        A top-level comment the visitor may not read still heads the thread when it has replies
+        they may read, so the replies keep their context; the page shows a placeholder for it.
+        Each comment carries `visible_replies`, oldest first, fetched in one more query.
+        """
+        readable_replies = Comment.objects.filter(parent=OuterRef("pk")).filter(
+            visible_q(visitor_id)
+        )
+        return (
+            self.filter(parent__isnull=True)
+            .filter(
+                visible_q(visitor_id)
+                | (~Q(status=CommentStatus.PINGBACK) & Exists(readable_replies))
+            )
+            .order_by("created", "id")
+            .prefetch_related(
+                Prefetch(
+                    "replies",
+                    queryset=Comment.objects.visible_to(visitor_id).order_by("created", "id"),
+                    to_attr="visible_replies",
+                )
+            )
+        )
+
+    def counts_by_source(self, comparison: Comparison) -> dict[int | None, int]:
+        """Return the published comment count of each source of a comparison, in one query.
+
+        The key None holds the count of the comparison's own discussion.
+        """
+        rows = (
+            self.published()
+            .filter(comparison=comparison)
+            .order_by()
+            .values("source_id")
+            .annotate(n=Count("id"))
+        )
+        return {row["source_id"]: row["n"] for row in rows}
 
     def on(self, target: Comparison | Source) -> CommentQuerySet:
         """Return the comments posted on a comparison or a source."""
@@ -99,7 +147,58 @@ class Comment(Moderated):
         return f"comment-{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return f"{self.target.get_absolute_url()}#{self.anchor}"
+        """Return the comment's permalink, which finds the page of the thread it is on."""
+        return reverse("comments:permalink", kwargs={"pk": self.pk})
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+    def is_visible_to(self, visitor_id: uuid.UUID | None) -> bool:
+        """Return True if this visitor may read the comment (published, or their own pending)."""
+        if self.status == CommentStatus.PUBLISHED:
+            return True
+        return bool(
+            visitor_id and self.status == CommentStatus.PENDING and self.visitor_id == visitor_id
+        )
+
+    def can_be_changed_by(self, visitor_id: uuid.UUID | None, now: datetime | None = None) -> bool:
+        """Return True if this visitor wrote the comment and may still edit or delete it."""
+        return bool(
+            visitor_id
+            and self.visitor_id == visitor_id
+            and not self.is_imported
+            and self.status in (CommentStatus.PUBLISHED, CommentStatus.PENDING)
+            and (now or timezone.now()) - self.created <= conf.edit_window()
+        )
+
+    def page_number_for(self, visitor_id: uuid.UUID | None) -> int:
+        """Return the page of the thread, as this visitor sees it, that shows this comment."""
+        root = self.parent if self.parent_id else self
+        before = (
+            Comment.objects.on(root.target)
+            .thread_roots(visitor_id)
+            .filter(Q(created__lt=root.created) | Q(created=root.created, id__lt=root.id))
+            .count()
+        )
+        return before // conf.per_page() + 1
+
+    def location_for(self, visitor_id: uuid.UUID | None) -> str:
+        """Return the address of the page that shows this comment, with its anchor."""
+        page = self.page_number_for(visitor_id)
+        if page == 1:
+            return f"{self.target.get_absolute_url()}#{self.anchor}"
+        return f"{thread_url(self.target)}?page={page}#{self.anchor}"
+
+
+def thread_url(target: Comparison | Source) -> str:
+    """Return the address of the thread's own pages (the target's page shows page one)."""
+    if isinstance(target, Source):
+        return reverse(
+            "comments:source_thread",
+            kwargs={"comparison_slug": target.comparison.slug, "slug": target.slug},
+        )
+    return reverse("comments:thread", kwargs={"slug": target.slug})
 
 
 class Report(models.Model):

@@ -1,0 +1,51 @@
+"""Tunable rules for reader comments, read from settings with the defaults the site ships with.
+
+Each value can be set in settings (or overridden in tests) without touching the code:
+SMSN_COMMENTS_PER_PAGE, SMSN_COMMENT_EDIT_MINUTES, SMSN_COMMENT_MIN_SECONDS,
+SMSN_COMMENT_FORM_MAX_AGE, SMSN_COMMENT_RATE_LIMITS, SMSN_COMMENT_REPORT_THRESHOLD,
+SMSN_COMMENT_REPORT_RATE_LIMITS.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+
+
+def per_page() -> int:
+    """Return how many top-level comments a thread shows before "Show more comments"."""
+    return getattr(settings, "SMSN_COMMENTS_PER_PAGE", 50)
+
+
+def edit_window() -> timedelta:
+    """Return how long after posting the author may edit or delete a comment."""
+    return timedelta(minutes=getattr(settings, "SMSN_COMMENT_EDIT_MINUTES", 15))
+
+
+def min_fill_seconds() -> float:
+    """Return the least time a person needs between loading the form and sending it.
+
+    Bots post the instant they fetch the form; people read and type first.
+    """
+    return getattr(settings, "SMSN_COMMENT_MIN_SECONDS", 3)
+
+
+def form_max_age() -> int:
+    """Return how many seconds a comment form stays valid (a tab left open over a weekend)."""
+    return getattr(settings, "SMSN_COMMENT_FORM_MAX_AGE", 3 * 24 * 3600)
+
+
+def rate_limits() -> list[tuple[int, int]]:
+    """Return (comments, seconds) pairs each visitor and each IP hash must stay within."""
+    return getattr(settings, "SMSN_COMMENT_RATE_LIMITS", [(5, 60), (30, 3600)])
+
+
+def report_rate_limits() -> list[tuple[int, int]]:
+    """Return (reports, seconds) pairs each visitor and each IP hash must stay within."""
+    return getattr(settings, "SMSN_COMMENT_REPORT_RATE_LIMITS", [(10, 60), (50, 3600)])
+
+
+def report_threshold() -> int:
+    """Return how many distinct visitors' reports hold a comment for a moderator."""
+    return getattr(settings, "SMSN_COMMENT_REPORT_THRESHOLD", 3)

@@ -1,0 +1,161 @@
+"""Atom feeds of what readers add: comments per comparison and per source, readers' distinctions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
+
+from comments.models import Comment
+from comments.text import render_plain_text, safe_web_address
+from definitions.models import Comparison, Distinction, Source
+
+FEED_SIZE = 50
+
+
+class CommentsFeed(Feed):
+    """The newest published comments on a target, newest first; imported ones are not new."""
+
+    feed_type = Atom1Feed
+
+    def comments(self, obj: Comparison | Source) -> QuerySet[Comment]:
+        raise NotImplementedError
+
+    def items(self, obj: Comparison | Source) -> list[Comment]:
+        return list(
+            self.comments(obj)
+            .published()
+            .filter(is_imported=False)
+            .select_related("source")
+            .order_by("-created", "-id")[:FEED_SIZE]
+        )
+
+    def item_title(self, item: Comment) -> str:
+        name = item.author_name or "Anonymous"
+        verb = "replied" if item.parent_id else "commented"
+        where = item.source.title if item.source_id else "the discussion"
+        return f"{name} {verb} on {where}"
+
+    def item_description(self, item: Comment) -> str:
+        return render_plain_text(item.body)
+
+    def item_link(self, item: Comment) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: Comment) -> datetime:
+        return item.created
+
+    def item_updateddate(self, item: Comment) -> datetime:
+        return item.edited or item.created
+
+    def item_author_name(self, item: Comment) -> str:
+        return item.author_name or "Anonymous"
+
+    def item_author_link(self, item: Comment) -> str | None:
+        return safe_web_address(item.author_url) or None
+
+
+class ComparisonCommentsFeed(CommentsFeed):
+    """New comments anywhere in a comparison: its discussion and every source's thread."""
+
+    def get_object(self, request: HttpRequest, slug: str) -> Comparison:
+        return get_object_or_404(Comparison.objects.published(), slug=slug)
+
+    def comments(self, obj: Comparison) -> QuerySet[Comment]:
+        return Comment.objects.filter(comparison=obj).exclude(source__is_published=False)
+
+    def title(self, obj: Comparison) -> str:
+        return f"New comments on {obj.title}"
+
+    def subtitle(self, obj: Comparison) -> str:
+        return f"Readers' comments on the comparison {obj.title} and on each of its sources."
+
+    def link(self, obj: Comparison) -> str:
+        return obj.get_absolute_url()
+
+    def feed_guid(self, obj: Comparison) -> str:
+        return f"urn:smsn:comparison:{obj.slug}:comments"
+
+
+class SourceCommentsFeed(CommentsFeed):
+    """New comments on one source."""
+
+    def get_object(self, request: HttpRequest, comparison_slug: str, slug: str) -> Source:
+        return get_object_or_404(
+            Source.objects.published().select_related("comparison"),
+            comparison__slug=comparison_slug,
+            comparison__is_published=True,
+            slug=slug,
+        )
+
+    def comments(self, obj: Source) -> QuerySet[Comment]:
+        return Comment.objects.filter(source=obj)
+
+    def title(self, obj: Source) -> str:
+        return f"New comments on {obj.title}"
+
+    def subtitle(self, obj: Source) -> str:
+        return f"Readers' comments on a source of {obj.comparison.title}."
+
+    def link(self, obj: Source) -> str:
+        return obj.get_absolute_url()
+
+    def feed_guid(self, obj: Source) -> str:
+        return f"urn:smsn:comparison:{obj.comparison.slug}:source:{obj.slug}:comments"
+
+
+class ReaderDistinctionsFeed(Feed):
+    """New published distinctions that readers drew between a comparison's two terms."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, slug: str) -> Comparison:
+        return get_object_or_404(Comparison.objects.published(), slug=slug)
+
+    def items(self, obj: Comparison) -> list[Distinction]:
+        return list(
+            Distinction.objects.from_readers()
+            .published()
+            .filter(comparison=obj)
+            .select_related("comparison")
+            .order_by("-created", "-id")[:FEED_SIZE]
+        )
+
+    def title(self, obj: Comparison) -> str:
+        return f"Readers' distinctions: {obj.title}"
+
+    def subtitle(self, obj: Comparison) -> str:
+        return f"How readers tell {obj.term_a} and {obj.term_b} apart, newest first."
+
+    def link(self, obj: Comparison) -> str:
+        return obj.get_absolute_url()
+
+    def feed_guid(self, obj: Comparison) -> str:
+        return f"urn:smsn:comparison:{obj.slug}:distinctions"
+
+    def item_title(self, item: Distinction) -> str:
+        return str(item)
+
+    def item_description(self, item: Distinction) -> str:
+        comparison = item.comparison
+        return format_html(
+            "<p><strong>{}</strong>: {}</p>\n<p><strong>{}</strong>: {}</p>",
+            comparison.term_a,
+            item.text_a,
+            comparison.term_b,
+            item.text_b,
+        )
+
+    def item_link(self, item: Distinction) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: Distinction) -> datetime:
+        return item.created
+
+    def item_author_name(self, item: Distinction) -> str:
+        return item.author_name
