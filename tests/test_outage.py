@@ -1,0 +1,388 @@
+"""Outages and operations: the database going away and coming back, migrations, reloads."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError, ProgrammingError, connection
+from django.db.migrations.recorder import MigrationRecorder
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils.html import escape
+
+from comments.models import Comment
+from definitions.models import Definition, Distinction, Source, Stance
+from smsn.views import server_error
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+
+
+def _database_down(*args, **kwargs):
+    raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: refused")
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    """Make every query of this thread's connection fail as if the server had gone away."""
+    monkeypatch.setattr(connection, "cursor", _database_down)
+
+
+@pytest.mark.django_db
+def test_pages_answer_a_styled_503_with_retry_after_while_the_database_is_down(
+    client, seeded, database_down
+):
+    for url in ["/", "/compare/social-media-vs-social-networking/", "/compare/anything/"]:
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert int(response["Retry-After"]) > 0
+        assert response["Cache-Control"] == "no-store"
+        html = response.content.decode()
+        assert "Back in a moment" in html
+        assert 'class="site-header"' in html
+        assert "Traceback" not in html
+
+
+@pytest.mark.django_db
+def test_the_503_page_keeps_the_security_headers(client, seeded, database_down):
+    response = client.get("/")
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_readiness_reports_the_database_down(client, database_down):
+    response = client.get(reverse("readiness"))
+    assert response.status_code == 503
+    assert response.content == b"database unavailable"
+    assert int(response["Retry-After"]) > 0
+
+
+@pytest.mark.django_db
+def test_liveness_stays_up_while_the_database_is_down(client, database_down):
+    assert client.get(reverse("liveness")).status_code == 200
+
+
+def test_an_outage_noticed_outside_a_view_still_answers_503():
+    request = RequestFactory().get("/")
+    try:
+        _database_down()
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert "Back in a moment" in response.content.decode()
+
+
+def test_a_broken_query_is_a_500_not_an_outage():
+    request = RequestFactory().get("/")
+    try:
+        raise ProgrammingError("column does not exist")
+    except ProgrammingError:
+        response = server_error(request)
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_broken_query_in_a_view_answers_the_styled_500(client, seeded, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ProgrammingError("relation does not exist")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_running_migrations_again_changes_nothing():
+    applied = set(MigrationRecorder(connection).applied_migrations())
+    out = io.StringIO()
+    call_command("migrate", interactive=False, stdout=out)
+    assert "No migrations to apply." in out.getvalue()
+    assert set(MigrationRecorder(connection).applied_migrations()) == applied
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "sources": Source.objects.count(),
+        "definitions": Definition.objects.count(),
+        "distinctions": Distinction.objects.count(),
+        "stances": Stance.objects.count(),
+        "comments": Comment.objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_loading_the_sources_again_changes_no_counts(seeded):
+    before = _counts()
+    call_command("loadsources", stdout=io.StringIO())
+    assert _counts() == before
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_loading_the_sources_while_pages_are_served_is_safe(seeded):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
+    before = _counts()
+    titles = list(Source.objects.values_list("title", flat=True))
+    errors: list[str] = []
+    loading = threading.Event()
+
+    def load() -> None:
+        try:
+            loading.set()
+            for _ in range(3):
+                call_command("loadsources", stdout=io.StringIO())
+        except Exception as exc:  # collected and asserted below
+            errors.append(f"loadsources: {exc!r}")
+        finally:
+            loading.clear()
+            connection.close()
+
+    def browse() -> None:
+        client = Client()
+        try:
+            loading.wait(5)
+            served = 0
+            while loading.is_set() or served < 5:
+                response = client.get("/compare/social-media-vs-social-networking/")
+                served += 1
+                html = response.content.decode()
+                if response.status_code != 200:
+                    errors.append(f"page answered {response.status_code}")
+                elif not all(escape(title) in html for title in titles):
+                    errors.append("a source was missing from the page")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=load), threading.Thread(target=browse)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    assert _counts() == before
+
+
+class TcpProxy:
+    """Forward a local port to PostgreSQL; stop() cuts every connection, as an outage would."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._listener: socket.socket | None = None
+        self._sockets: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._running = False
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self._listener = listener
+        self._running = True
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def stop(self) -> None:
+        self._running = False
+        with self._lock:
+            if self._listener is not None:
+                with contextlib.suppress(OSError):
+                    self._listener.shutdown(socket.SHUT_RDWR)
+                self._listener.close()
+                self._listener = None
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            self._sockets.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while self._running:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if not self._running:
+                    client.close()
+                    upstream.close()
+                    return
+                self._sockets.update({client, upstream})
+            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+
+    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
+        selector = selectors.DefaultSelector()
+        try:
+            selector.register(a, selectors.EVENT_READ, b)
+            selector.register(b, selectors.EVENT_READ, a)
+            while self._running:
+                for key, _ in selector.select(timeout=0.5):
+                    data = key.fileobj.recv(65536)
+                    if not data:
+                        return
+                    key.data.sendall(data)
+        except (OSError, ValueError):
+            return
+        finally:
+            selector.close()
+            with self._lock:
+                for sock in (a, b):
+                    self._sockets.discard(sock)
+                    sock.close()
+
+
+def _get(url: str) -> tuple[int, dict[str, str], str]:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+@pytest.fixture
+def outage_database():
+    """A PostgreSQL database of its own, migrated and loaded; dropped afterwards."""
+    if not _postgres_reachable():
+        pytest.skip(f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT}")
+    import psycopg
+
+    name = f"smsn_outage_{uuid.uuid4().hex[:10]}"
+    admin_url = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.postgres
+def test_a_running_server_answers_503_while_postgresql_is_unreachable_and_recovers(
+    outage_database, tmp_path
+):
+    proxy = TcpProxy((PG_HOST, PG_PORT))
+    proxy.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SMSN_"))}
+    env.pop("REDIS_URL", None)
+    env.pop("DATABASE_URL", None)
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="outage-test-" + "s" * 50,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{proxy.port}/{outage_database}",
+    )
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["createcachetable"],
+        ["loadsources"],
+        # The admin's files are most of the work and no page under test uses them.
+        ["collectstatic", "--noinput", "-v0", "--ignore", "admin"],
+    ):
+        subprocess.run([*manage, *command], env=env, cwd=BASE_DIR, check=True, capture_output=True)
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "smsn.wsgi",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        cwd=BASE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _get(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+        pages = ["/", "/compare/social-media-vs-social-networking/"]
+        for page in pages:
+            assert _get(base + page)[0] == 200, page
+        assert _get(f"{base}/readyz")[0] == 200
+
+        proxy.stop()
+        for page in pages:
+            status, headers, html = _get(base + page)
+            assert status == 503, page
+            assert int(headers["Retry-After"]) > 0
+            assert "Back in a moment" in html
+            assert "Traceback" not in html
+        status, headers, body = _get(f"{base}/readyz")
+        assert (status, body) == (503, "database unavailable")
+        assert _get(f"{base}/healthz")[0] == 200
+        # A page that needs no database keeps working.
+        assert _get(f"{base}/privacy/")[0] == 200
+
+        proxy.start()
+        status, _, html = _get(base + pages[1])
+        assert status == 200
+        assert "Social networking" in html
+        assert _get(f"{base}/readyz")[0] == 200
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(10)
+        proxy.stop()
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+        log.close()
+    # The same worker answered before, during and after the outage: it was never replaced.
+    assert output.count("Booting worker") == 1, output

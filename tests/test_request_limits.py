@@ -1,0 +1,186 @@
+"""Requests the site refuses politely: too large, forged, unknown, malformed or too many."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+def _page_urls(comparison) -> list[str]:
+    source = comparison.sources.first()
+    return ["/", comparison.get_absolute_url(), source.get_absolute_url(), reverse("privacy")]
+
+
+def test_a_body_over_the_limit_gets_413_with_a_plain_explanation(seeded):
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(ADMIN_LOGIN)
+    too_big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    data = {"csrfmiddlewaretoken": browser.cookies["csrftoken"].value, "password": too_big}
+    response = browser.post(ADMIN_LOGIN, data)
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert "larger than this site accepts" in html
+    assert 'class="site-header"' in html
+
+
+def test_a_body_over_the_limit_is_refused_even_where_csrf_is_not_checked(seeded):
+    too_big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    response = Client().post(ADMIN_LOGIN, {"username": "someone", "password": too_big})
+    assert response.status_code == 413
+
+
+def test_too_many_form_fields_get_400_not_500(seeded):
+    fields = {f"f{i}": "x" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 10)}
+    response = Client().post(ADMIN_LOGIN, fields)
+    assert response.status_code == 400
+    assert "could not be understood" in response.content.decode()
+
+
+@pytest.mark.parametrize("token", [None, "forged-token-0123456789abcdef0123456789abcdef"])
+def test_a_missing_or_forged_csrf_token_gets_the_friendly_403_page(seeded, token):
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(ADMIN_LOGIN)
+    data = {"username": "someone", "password": "secret"}
+    if token:
+        data["csrfmiddlewaretoken"] = token
+    response = browser.post(ADMIN_LOGIN, data)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Form expired" in html
+    assert "reload the page and send it again" in html
+    assert 'class="site-header"' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/compare/no-such-comparison/",
+        "/compare/social-media-vs-social-networking/sources/no-such-source/",
+        "/no/such/page/",
+    ],
+)
+def test_unknown_addresses_get_the_styled_404_page(client, seeded, path):
+    assert not settings.DEBUG
+    response = client.get(path)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<title>Page not found · smsn</title>" in html
+    assert 'class="site-header"' in html
+    assert reverse("definitions:home") in html
+
+
+HOSTILE_QUERIES = ["?q=%ff%fe", "?%00=%00", "?q=%c3%28&page=%ed%a0%80", "?sort=%00%ff", "?=&&=="]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_invalid_utf8_and_nul_bytes_in_query_strings_never_cause_a_server_error(
+    client, seeded, query
+):
+    for url in [*_page_urls(seeded), ADMIN_LOGIN, "/readyz"]:
+        response = client.get(url + query)
+        assert response.status_code < 500, (url + query, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%00",
+        "/compare/%00/",
+        "/compare/social-media-vs-social-networking%00/",
+        "/compare/%ff%fe/",
+        "/compare/social-media-vs-social-networking/sources/%00%ff/",
+        "/compare/social-media-vs-social-networking/sources/%ed%a0%80/",
+        "/static/%00",
+        "/static/css/site.css%00",
+        "/admin/%00/",
+    ],
+)
+def test_nul_bytes_and_invalid_utf8_in_the_path_get_a_404_not_a_server_error(client, seeded, path):
+    response = client.get(path)
+    assert response.status_code in (301, 302, 404), response.status_code
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"username=%ff%fe&password=%00",
+        b"username=\xff\xfe\x00&password=\xc3\x28",
+        b"\xed\xa0\x80=\x00",
+        b"%",
+    ],
+)
+def test_invalid_utf8_and_nul_bytes_in_form_bodies_never_cause_a_server_error(seeded, body):
+    response = Client().post(ADMIN_LOGIN, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code < 500
+
+
+def test_unsupported_methods_get_405(client, seeded):
+    for url in _page_urls(seeded):
+        assert client.generic("PROPFIND", url).status_code == 405
+        assert client.delete(url).status_code == 405
+
+
+@pytest.fixture
+def moderator(db, settings):
+    # A fast hasher: these tests sign in a dozen times each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return get_user_model().objects.create_user(
+        "mod", password="correct horse battery staple", is_staff=True
+    )
+
+
+def _sign_in(client: Client, password: str):
+    return client.post(ADMIN_LOGIN, {"username": "mod", "password": password})
+
+
+def test_ten_failed_admin_sign_ins_are_answered_normally(moderator):
+    attacker = Client(REMOTE_ADDR="198.51.100.9")
+    for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES):
+        response = _sign_in(attacker, "wrong")
+        assert response.status_code == 200
+        assert "Please enter the correct username and password" in response.content.decode()
+
+
+def test_the_eleventh_failed_admin_sign_in_gets_a_plain_429(moderator):
+    attacker = Client(REMOTE_ADDR="198.51.100.9")
+    for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES):
+        _sign_in(attacker, "wrong")
+    response = _sign_in(attacker, "wrong")
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
+
+
+def test_a_blocked_address_cannot_sign_in_even_with_the_right_password(moderator):
+    attacker = Client(REMOTE_ADDR="198.51.100.9")
+    for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES + 1):
+        _sign_in(attacker, "wrong")
+    response = _sign_in(attacker, "correct horse battery staple")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in attacker.session
+
+
+def test_a_blocked_address_does_not_lock_out_moderators_elsewhere(moderator):
+    attacker = Client(REMOTE_ADDR="198.51.100.9")
+    for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES + 1):
+        _sign_in(attacker, "wrong")
+    elsewhere = Client(REMOTE_ADDR="192.0.2.44")
+    response = _sign_in(elsewhere, "correct horse battery staple")
+    assert response.status_code == 302
+    assert elsewhere.session["_auth_user_id"] == str(moderator.pk)
+
+
+def test_successful_admin_sign_ins_do_not_count_as_failures(moderator):
+    colleague = Client(REMOTE_ADDR="192.0.2.44")
+    for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES + 2):
+        assert _sign_in(colleague, "correct horse battery staple").status_code == 302
+        colleague.logout()
+    assert _sign_in(colleague, "wrong").status_code == 200
