@@ -34,14 +34,20 @@ BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 MAX_IDENTITIES = 100
 
 
+REASON = forms.CharField(required=False, max_length=300)
+
+
 class ModerationActionForm(ActionForm):
     """The admin's action bar, plus the reason recorded with the decision."""
 
-    reason = forms.CharField(
+    # Checked by the action itself (REASON): if this form were invalid, the admin would only
+    # say "No action selected."
+    reason = forms.Field(
         label="Reason (optional):",
         required=False,
-        max_length=300,
-        widget=forms.TextInput(attrs={"size": 30, "placeholder": "Why, for the record"}),
+        widget=forms.TextInput(
+            attrs={"size": 30, "maxlength": 300, "placeholder": "Why, for the record"}
+        ),
     )
 
 
@@ -59,7 +65,7 @@ def _action_reason(modeladmin: admin.ModelAdmin, request: HttpRequest) -> str | 
     prefix = ActionLocation.CHANGE_FORM.value
     name = f"{prefix}-reason" if f"{prefix}-action" in request.POST else "reason"
     try:
-        return ModerationActionForm.base_fields["reason"].clean(request.POST.get(name, ""))
+        return REASON.clean(request.POST.get(name, ""))
     except forms.ValidationError as error:
         modeladmin.message_user(
             request, f"Nothing changed. Reason: {' '.join(error.messages)}", messages.ERROR

@@ -1,0 +1,243 @@
+"""Moderators' bulk decisions on comments and distinctions, recorded on the row and in the log."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from comments.models import Comment, CommentStatus
+from definitions.models import Distinction, ModerationStatus
+
+pytestmark = pytest.mark.django_db
+
+COMMENTS = reverse("admin:comments_comment_changelist")
+DISTINCTIONS = reverse("admin:definitions_distinction_changelist")
+
+
+def run_action(client, changelist: str, action: str, rows, reason: str = "", **extra):
+    data = {
+        "action": action,
+        "_selected_action": [row.pk for row in rows],
+        "index": "0",
+        "reason": reason,
+        **extra,
+    }
+    return client.post(changelist, data)
+
+
+def log_entries(obj) -> list[LogEntry]:
+    return list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "before", "after"),
+    [
+        ("publish", CommentStatus.PENDING, CommentStatus.PUBLISHED),
+        ("hold", CommentStatus.PUBLISHED, CommentStatus.PENDING),
+        ("remove", CommentStatus.PUBLISHED, CommentStatus.REMOVED),
+        ("mark_spam", CommentStatus.PENDING, CommentStatus.SPAM),
+        ("restore", CommentStatus.REMOVED, CommentStatus.PUBLISHED),
+        ("restore", CommentStatus.SPAM, CommentStatus.PUBLISHED),
+    ],
+)
+def test_moderator_action_on_comments_records_who_when_and_why(
+    moderator_client, moderator, make_comment, action, before, after
+):
+    comments = [make_comment(status=before) for _ in range(3)]
+    response = run_action(moderator_client, COMMENTS, action, comments, reason="House rules")
+    assert response.status_code == 302
+    for comment in comments:
+        comment.refresh_from_db()
+        assert comment.status == after
+        assert comment.moderated_by == moderator
+        assert comment.moderated_at is not None
+        assert comment.moderation_reason == "House rules"
+        [entry] = log_entries(comment)
+        assert entry.user == moderator
+        assert entry.is_change()
+        assert "House rules" in entry.get_change_message()
+
+
+@pytest.mark.parametrize(
+    ("action", "before", "after"),
+    [
+        ("publish", ModerationStatus.PENDING, ModerationStatus.PUBLISHED),
+        ("hold", ModerationStatus.PUBLISHED, ModerationStatus.PENDING),
+        ("remove", ModerationStatus.PUBLISHED, ModerationStatus.REMOVED),
+        ("mark_spam", ModerationStatus.PENDING, ModerationStatus.SPAM),
+        ("restore", ModerationStatus.REMOVED, ModerationStatus.PUBLISHED),
+    ],
+)
+def test_moderator_action_on_distinctions_records_who_when_and_why(
+    moderator_client, moderator, make_distinction, action, before, after
+):
+    distinctions = [make_distinction(status=before) for _ in range(2)]
+    run_action(moderator_client, DISTINCTIONS, action, distinctions)
+    for distinction in distinctions:
+        distinction.refresh_from_db()
+        assert distinction.status == after
+        assert distinction.moderated_by == moderator
+        assert distinction.moderation_reason == ""
+        assert len(log_entries(distinction)) == 1
+
+
+def test_restore_leaves_pending_comments_alone(moderator_client, make_comment):
+    pending = make_comment(status=CommentStatus.PENDING)
+    removed = make_comment(status=CommentStatus.REMOVED)
+    run_action(moderator_client, COMMENTS, "restore", [pending, removed])
+    pending.refresh_from_db()
+    removed.refresh_from_db()
+    assert pending.status == CommentStatus.PENDING
+    assert pending.moderated_by is None
+    assert log_entries(pending) == []
+    assert removed.status == CommentStatus.PUBLISHED
+
+
+def test_an_action_reports_how_many_rows_it_changed(moderator_client, make_comment):
+    comments = [make_comment(status=CommentStatus.PENDING) for _ in range(2)]
+    response = run_action(moderator_client, COMMENTS, "publish", comments)
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["Published 2 comments."]
+
+
+def test_an_overlong_reason_changes_nothing_and_says_why(moderator_client, make_comment):
+    comment = make_comment(status=CommentStatus.PENDING)
+    response = run_action(moderator_client, COMMENTS, "publish", [comment], reason="x" * 301)
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.PENDING
+    assert log_entries(comment) == []
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert "Nothing changed" in messages[0]
+    assert "300" in messages[0]
+
+
+def test_a_reason_with_a_nul_byte_changes_nothing(moderator_client, make_comment):
+    comment = make_comment(status=CommentStatus.PENDING)
+    response = run_action(moderator_client, COMMENTS, "publish", [comment], reason="bad\x00")
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.PENDING
+
+
+def test_moderator_can_act_from_a_comments_change_page(moderator_client, moderator, make_comment):
+    comment = make_comment(status=CommentStatus.PENDING)
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    response = moderator_client.post(
+        url,
+        {
+            "CHANGE_FORM-action": "remove",
+            "CHANGE_FORM-reason": "Off topic",
+            "_selected_action": [comment.pk],
+            "index": "0",
+        },
+    )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.REMOVED
+    assert comment.moderation_reason == "Off topic"
+
+
+def test_change_page_shows_the_moderation_history_and_the_decision_read_only(
+    moderator_client, make_comment
+):
+    comment = make_comment(status=CommentStatus.PENDING)
+    run_action(moderator_client, COMMENTS, "publish", [comment], reason="Looks fine")
+    run_action(moderator_client, COMMENTS, "remove", [comment], reason="Second look: spam link")
+    html = moderator_client.get(
+        reverse("admin:comments_comment_change", args=[comment.pk])
+    ).content.decode()
+    assert 'id="moderation-history"' in html
+    assert "Published. Reason: Looks fine" in html
+    assert "Removed. Reason: Second look: spam link" in html
+    assert html.index("Second look") < html.index("Looks fine")
+    # The decision is shown, not editable; the reader's words are not editable either.
+    assert 'name="moderation_reason"' not in html
+    assert 'name="moderated_by"' not in html
+    assert 'name="body"' not in html
+    assert 'name="status"' in html
+
+
+def test_changing_the_status_on_the_change_page_records_the_decision(
+    moderator_client, moderator, make_comment
+):
+    comment = make_comment(status=CommentStatus.PENDING)
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    response = moderator_client.post(url, {"status": "published", "reason": "Checked the link"})
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.PUBLISHED
+    assert comment.moderated_by == moderator
+    assert comment.moderation_reason == "Checked the link"
+    assert len(log_entries(comment)) == 1
+
+
+@pytest.mark.parametrize("rows", [10, 1000])
+def test_a_thousand_comments_are_published_in_one_request_with_a_fixed_number_of_queries(
+    moderator_client, moderator, seeded, django_assert_num_queries, rows
+):
+    Comment.objects.bulk_create(
+        Comment(
+            comparison=seeded,
+            body=f"Queued comment {i}",
+            author_name="Bulk",
+            status=CommentStatus.PENDING,
+            visitor_id=uuid.uuid4(),
+        )
+        for i in range(rows)
+    )
+    one = Comment.objects.filter(status=CommentStatus.PENDING).first()
+    ContentType.objects.clear_cache()
+    # Session, user and their permissions (4); the change list's filter choices and counts (4);
+    # the filter choices again for the action's queryset (2); then the action: savepoint, the
+    # rows to change, one UPDATE, the content type, one INSERT of every log entry, release (6).
+    with django_assert_num_queries(16):
+        response = run_action(
+            moderator_client,
+            f"{COMMENTS}?status__exact=pending",
+            "publish",
+            [one],
+            reason="Backlog",
+            select_across="1",
+        )
+    assert response.status_code == 302
+    assert not Comment.objects.filter(status=CommentStatus.PENDING).exists()
+    assert Comment.objects.filter(author_name="Bulk", moderated_by=moderator).count() == rows
+    assert LogEntry.objects.filter(user=moderator).count() == rows
+
+
+def test_a_removed_comment_is_gone_from_the_public_thread_on_the_next_request(
+    moderator_client, make_comment
+):
+    comment = make_comment()
+    assert Comment.objects.visible_to(None).filter(pk=comment.pk).exists()
+    run_action(moderator_client, COMMENTS, "remove", [comment])
+    assert not Comment.objects.visible_to(None).filter(pk=comment.pk).exists()
+    assert not Comment.objects.visible_to(comment.visitor_id).filter(pk=comment.pk).exists()
+
+
+def test_a_published_comment_appears_in_the_public_thread_on_the_next_request(
+    moderator_client, make_comment
+):
+    comment = make_comment(status=CommentStatus.PENDING)
+    assert not Comment.objects.visible_to(None).filter(pk=comment.pk).exists()
+    run_action(moderator_client, COMMENTS, "publish", [comment])
+    assert Comment.objects.visible_to(None).filter(pk=comment.pk).exists()
+
+
+def test_a_distinction_held_as_pending_leaves_the_public_ranking(
+    moderator_client, make_distinction
+):
+    distinction = make_distinction()
+    assert Distinction.objects.published().filter(pk=distinction.pk).exists()
+    run_action(moderator_client, DISTINCTIONS, "hold", [distinction])
+    assert not Distinction.objects.published().filter(pk=distinction.pk).exists()
+    run_action(moderator_client, DISTINCTIONS, "publish", [distinction])
+    assert Distinction.objects.published().filter(pk=distinction.pk).exists()
