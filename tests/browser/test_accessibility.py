@@ -20,7 +20,7 @@ def test_comparison_page_has_no_serious_accessibility_violations(site, new_page,
 def test_source_page_has_no_serious_accessibility_violations(site, new_page):
     page = new_page()
     page.goto(f"{site}/")
-    page.locator("table.side-by-side a.source-title").first.click()
+    page.locator("table.sources-table a.source-title").first.click()
     page.locator("mark#definition-a").wait_for()
     result = run_axe(page, "source")
     assert serious_violations(result) == []

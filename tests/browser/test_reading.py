@@ -17,7 +17,7 @@ def test_visitor_follows_a_definition_to_its_highlighted_place_and_comes_back(si
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Social media")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Social networking")
-    rows = page.locator("table.side-by-side tbody tr")
+    rows = page.locator("table.sources-table tbody tr")
     expect(rows).to_have_count(5)
     for i in range(5):
         expect(rows.nth(i).locator("td.definition-cell")).to_have_count(2)
@@ -39,7 +39,7 @@ def test_visitor_follows_a_definition_to_its_highlighted_place_and_comes_back(si
 
     page.go_back()
     expect(page).to_have_url(f"{site}/")
-    expect(page.locator("table.side-by-side tbody tr")).to_have_count(5)
+    expect(page.locator("table.sources-table tbody tr")).to_have_count(5)
 
 
 def test_comparison_and_source_pages_are_photographed_for_people_to_look_at(site, new_page):
@@ -51,7 +51,7 @@ def test_comparison_and_source_pages_are_photographed_for_people_to_look_at(site
     phone.goto(f"{site}/")
     assert screenshot(phone, "comparison-390").stat().st_size > 10_000
 
-    desktop.locator("table.side-by-side a.source-title").first.click()
+    desktop.locator("table.sources-table a.source-title").first.click()
     expect(desktop.locator("mark#definition-a")).to_be_visible()
     assert screenshot(desktop, "source-1280").stat().st_size > 10_000
 
