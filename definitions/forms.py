@@ -141,6 +141,13 @@ class DistinctionForm(forms.Form):
         self.fields["axis_a"].widget.attrs["autocomplete"] = "off"
         self.fields["axis_b"].widget.attrs["autocomplete"] = "off"
         self.fields["author_name"].widget.attrs["autocomplete"] = "nickname"
+        for name, term in (("text_a", a), ("text_b", b)):
+            self.fields[name].error_messages.update(
+                required=f"Write what sets {term} apart.",
+                min_length="Write at least %(limit_value)d characters (you wrote %(show_value)d).",
+                max_length="Keep it to %(limit_value)d characters (you wrote %(show_value)d).",
+            )
+        self.fields["author_name"].error_messages["required"] = "Give a name to show with it."
         self._fresh_token: str | None = None
 
     @property
