@@ -118,12 +118,13 @@ def make_vote():
 def visitor_cookie_value(visitor_id: uuid.UUID) -> str:
     """Return the signed cookie value the site gives a visitor with this id."""
     from django.conf import settings
-    from django.core.signing import get_cookie_signer
+    from django.http import HttpResponse
 
     from definitions.visitors import SALT
 
-    name = settings.SMSN_VISITOR_COOKIE
-    return get_cookie_signer(salt=name + SALT).sign(str(visitor_id))
+    response = HttpResponse()
+    response.set_signed_cookie(settings.SMSN_VISITOR_COOKIE, str(visitor_id), salt=SALT)
+    return response.cookies[settings.SMSN_VISITOR_COOKIE].value
 
 
 @pytest.fixture
