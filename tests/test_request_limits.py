@@ -128,7 +128,7 @@ def test_unsupported_methods_get_405(client, seeded):
 
 
 @pytest.fixture
-def moderator(db, settings):
+def admin_account(db, settings):
     # A fast hasher: these tests sign in a dozen times each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return get_user_model().objects.create_user(
@@ -140,7 +140,7 @@ def _sign_in(client: Client, password: str):
     return client.post(ADMIN_LOGIN, {"username": "mod", "password": password})
 
 
-def test_ten_failed_admin_sign_ins_are_answered_normally(moderator):
+def test_ten_failed_admin_sign_ins_are_answered_normally(admin_account):
     attacker = Client(REMOTE_ADDR="198.51.100.9")
     for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES):
         response = _sign_in(attacker, "wrong")
@@ -148,7 +148,7 @@ def test_ten_failed_admin_sign_ins_are_answered_normally(moderator):
         assert "Please enter the correct username and password" in response.content.decode()
 
 
-def test_the_eleventh_failed_admin_sign_in_gets_a_plain_429(moderator):
+def test_the_eleventh_failed_admin_sign_in_gets_a_plain_429(admin_account):
     attacker = Client(REMOTE_ADDR="198.51.100.9")
     for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES):
         _sign_in(attacker, "wrong")
@@ -159,7 +159,7 @@ def test_the_eleventh_failed_admin_sign_in_gets_a_plain_429(moderator):
     assert int(response["Retry-After"]) > 0
 
 
-def test_a_blocked_address_cannot_sign_in_even_with_the_right_password(moderator):
+def test_a_blocked_address_cannot_sign_in_even_with_the_right_password(admin_account):
     attacker = Client(REMOTE_ADDR="198.51.100.9")
     for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES + 1):
         _sign_in(attacker, "wrong")
@@ -168,17 +168,17 @@ def test_a_blocked_address_cannot_sign_in_even_with_the_right_password(moderator
     assert "_auth_user_id" not in attacker.session
 
 
-def test_a_blocked_address_does_not_lock_out_moderators_elsewhere(moderator):
+def test_a_blocked_address_does_not_lock_out_moderators_elsewhere(admin_account):
     attacker = Client(REMOTE_ADDR="198.51.100.9")
     for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES + 1):
         _sign_in(attacker, "wrong")
     elsewhere = Client(REMOTE_ADDR="192.0.2.44")
     response = _sign_in(elsewhere, "correct horse battery staple")
     assert response.status_code == 302
-    assert elsewhere.session["_auth_user_id"] == str(moderator.pk)
+    assert elsewhere.session["_auth_user_id"] == str(admin_account.pk)
 
 
-def test_successful_admin_sign_ins_do_not_count_as_failures(moderator):
+def test_successful_admin_sign_ins_do_not_count_as_failures(admin_account):
     colleague = Client(REMOTE_ADDR="192.0.2.44")
     for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES + 2):
         assert _sign_in(colleague, "correct horse battery staple").status_code == 302
