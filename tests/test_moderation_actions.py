@@ -214,30 +214,38 @@ def test_a_thousand_comments_are_published_in_one_request_with_a_fixed_number_of
 
 
 def test_a_removed_comment_is_gone_from_the_public_thread_on_the_next_request(
-    moderator_client, make_comment
+    moderator_client, client, make_comment, seeded
 ):
-    comment = make_comment()
+    comment = make_comment(body="Soon to be removed")
     assert Comment.objects.visible_to(None).filter(pk=comment.pk).exists()
+    assert comment.body in client.get(seeded.get_absolute_url()).content.decode()
     run_action(moderator_client, COMMENTS, "remove", [comment])
     assert not Comment.objects.visible_to(None).filter(pk=comment.pk).exists()
     assert not Comment.objects.visible_to(comment.visitor_id).filter(pk=comment.pk).exists()
+    assert comment.body not in client.get(seeded.get_absolute_url()).content.decode()
 
 
 def test_a_published_comment_appears_in_the_public_thread_on_the_next_request(
-    moderator_client, make_comment
+    moderator_client, client, make_comment, seeded
 ):
-    comment = make_comment(status=CommentStatus.PENDING)
+    comment = make_comment(status=CommentStatus.PENDING, body="Waiting for a moderator")
     assert not Comment.objects.visible_to(None).filter(pk=comment.pk).exists()
+    assert comment.body not in client.get(seeded.get_absolute_url()).content.decode()
     run_action(moderator_client, COMMENTS, "publish", [comment])
     assert Comment.objects.visible_to(None).filter(pk=comment.pk).exists()
+    assert comment.body in client.get(seeded.get_absolute_url()).content.decode()
 
 
 def test_a_distinction_held_as_pending_leaves_the_public_ranking(
-    moderator_client, make_distinction
+    moderator_client, client, make_distinction, seeded
 ):
     distinction = make_distinction()
+    anchor = f'id="{distinction.anchor}"'
     assert Distinction.objects.published().filter(pk=distinction.pk).exists()
+    assert anchor in client.get(seeded.get_absolute_url()).content.decode()
     run_action(moderator_client, DISTINCTIONS, "hold", [distinction])
     assert not Distinction.objects.published().filter(pk=distinction.pk).exists()
+    assert anchor not in client.get(seeded.get_absolute_url()).content.decode()
     run_action(moderator_client, DISTINCTIONS, "publish", [distinction])
     assert Distinction.objects.published().filter(pk=distinction.pk).exists()
+    assert anchor in client.get(seeded.get_absolute_url()).content.decode()

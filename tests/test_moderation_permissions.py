@@ -1,4 +1,4 @@
-"""Who may moderate: the Moderators group, the createmoderator command, and what stays out of reach."""
+"""Who may moderate: the Moderators group, createmoderator, and what stays out of reach."""
 
 from __future__ import annotations
 
