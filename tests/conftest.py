@@ -112,6 +112,32 @@ def make_vote():
     return build
 
 
+# Reader comments (issue 4): a visitor's filled-in comment form.
+
+
+@pytest.fixture
+def comment_form():
+    """Return a builder of the POST data of a comment form a person filled in a minute ago."""
+    import time
+
+    from comments.forms import new_ticket
+
+    def build(**fields):
+        data = {
+            "body": "Social media is the channel; social networking is what people do there.",
+            "author_name": "Ada",
+            "author_url": "",
+            "author_email": "",
+            "homepage": "",
+            "parent": "",
+            "ticket": new_ticket(issued_at=time.time() - 60),
+        }
+        data.update(fields)
+        return data
+
+    return build
+
+
 # The comparison page (issue 3): returning visitors, the distinction form, bulk rows.
 
 
