@@ -10,15 +10,15 @@ $SMSN_CHROMIUM). When that is missing the tests are skipped and say why.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+
+from tests.browser.helpers import DESKTOP
 
 # Never let Playwright fetch a browser build of its own.
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
@@ -31,12 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-SCREENSHOTS = ARTIFACTS / "screenshots"
-AXE_RESULTS = ARTIFACTS / "axe"
-AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-COMPARISON_SLUG = "social-media-vs-social-networking"
 
 # Settings that hold back forms filled faster than a person could; zero in browser tests, where a
 # robot is the person. Names that do not exist yet are harmless overrides.
@@ -45,9 +39,6 @@ ANTI_BOT_SETTINGS = {
     "SMSN_COMMENT_MIN_SECONDS": 0,
     "SMSN_DISTINCTION_MIN_SECONDS": 0,
 }
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="package")
@@ -145,47 +136,3 @@ def javascript(request) -> bool:
 def page(new_page, javascript):
     """A desktop page, with JavaScript on or off according to the `javascript` parameter."""
     return new_page(javascript=javascript)
-
-
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot to test-artifacts/screenshots/<name>.png and return its path."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def run_axe(page, name: str) -> dict:
-    """Run axe-core on the page, save the full result as JSON and return it.
-
-    The script is evaluated through the DevTools protocol, which the site's Content Security
-    Policy does not govern, so the audit runs against the page exactly as it is served.
-    """
-    page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: "tag", values: [
-                "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"
-            ]},
-        })"""
-    )
-    AXE_RESULTS.mkdir(parents=True, exist_ok=True)
-    (AXE_RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    kinds = ("passes", "violations", "incomplete")
-    checked = {rule["id"] for kind in kinds for rule in result[kind]}
-    # An audit that checked neither contrast nor names checked nothing a visitor would notice.
-    assert {"color-contrast", "link-name"} <= checked, f"axe checked only {sorted(checked)}"
-    return result
-
-
-def serious_violations(result: dict) -> list[str]:
-    """Return one readable line per serious or critical axe violation and element."""
-    lines = []
-    for violation in result["violations"]:
-        if violation["impact"] in {"serious", "critical"}:
-            for node in violation["nodes"]:
-                lines.append(
-                    f"{violation['id']} ({violation['impact']}): {violation['help']} "
-                    f"at {node['target']}: {node.get('failureSummary', '')}"
-                )
-    return lines

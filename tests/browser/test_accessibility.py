@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PHONE, run_axe, serious_violations
+from tests.browser.helpers import PHONE, run_axe, serious_violations
 
 pytestmark = pytest.mark.browser
 

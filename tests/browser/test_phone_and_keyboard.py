@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
+from tests.browser.helpers import (
+    PHONE,
+    expect_vote_state,
+    first_source_distinction,
+    stored_votes,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -96,3 +102,40 @@ def test_every_control_on_the_phone_page_is_reached_by_tab_with_visible_focus(
     )
     assert unreached == []
     assert without_focus_style == []
+
+
+def tab_to(page, element_id: str, *, limit: int = 80, backwards: bool = False) -> int:
+    """Press Tab until the element with `element_id` has the focus; return how many presses."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for presses in range(1, limit + 1):
+        page.keyboard.press(key)
+        if page.evaluate("() => document.activeElement.id") == element_id:
+            return presses
+    raise AssertionError(f"#{element_id} never got the focus in {limit} presses of {key}")
+
+
+def test_visitor_votes_with_the_keyboard_alone_on_a_phone(site, new_page, javascript):
+    page = new_page(javascript=javascript, viewport=PHONE)
+    distinction = first_source_distinction()
+    up_id, down_id = f"vote-{distinction.pk}-up", f"vote-{distinction.pk}-down"
+    page.goto(f"{site}/")
+
+    tab_to(page, up_id)
+    page.keyboard.press("Enter")
+    expect_vote_state(page, distinction, up=1, down=0, mine=1)
+    if javascript:
+        # The widget was swapped in place; the focus stays on the button that was pressed.
+        expect(page.locator(f"#{up_id}")).to_be_focused()
+        page.keyboard.press("Tab")
+    else:
+        # After the round trip the page opens at the distinction: the next Tab reaches its vote.
+        tab_to(page, down_id, limit=3)
+    expect(page.locator(f"#{down_id}")).to_be_focused()
+
+    page.keyboard.press("Space")
+    expect_vote_state(page, distinction, up=0, down=1, mine=-1)
+    if not javascript:
+        tab_to(page, down_id, limit=3)
+    page.keyboard.press("Space")
+    expect_vote_state(page, distinction, up=0, down=0, mine=0)
+    assert stored_votes(distinction) == []

@@ -7,33 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from definitions.models import Distinction, Vote
+from tests.browser.helpers import expect_vote_state, first_source_distinction, stored_votes
 
 pytestmark = pytest.mark.browser
-
-
-def first_source_distinction() -> Distinction:
-    return (
-        Distinction.objects.from_sources()
-        .select_related("source")
-        .order_by("source__position", "source__id")
-        .first()
-    )
-
-
-def expect_vote_state(page, distinction: Distinction, *, up: int, down: int, mine: int) -> None:
-    """Assert what the vote widget shows: both counts and which button is pressed."""
-    widget = page.locator(f"#vote-{distinction.pk}")
-    up_button = widget.locator(f"#vote-{distinction.pk}-up")
-    down_button = widget.locator(f"#vote-{distinction.pk}-down")
-    expect(up_button.locator(".vote-count")).to_have_text(str(up))
-    expect(down_button.locator(".vote-count")).to_have_text(str(down))
-    expect(up_button).to_have_attribute("aria-pressed", "true" if mine == 1 else "false")
-    expect(down_button).to_have_attribute("aria-pressed", "true" if mine == -1 else "false")
-
-
-def stored_votes(distinction: Distinction) -> list[int]:
-    return list(Vote.objects.filter(distinction=distinction).values_list("value", flat=True))
 
 
 def test_visitor_votes_changes_and_withdraws_without_the_page_reloading(site, new_page):
