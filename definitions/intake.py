@@ -96,7 +96,9 @@ _DEBRIS_LINES = re.compile(
     r"|add\s+a\s+comment|cancel\s+reply|you\s+must\s+be\s+logged\s+in\b.*"
     r"|(?:no|\d+)\s+(?:comments?|responses?)"
     r"|follow\s+me\s+on\s+\w+:.*|\S{1,40}[\u2019']s\s+last\s+blog\s+post\s*\.\..*"
-    r"|read\s+more|continue\s+reading\b.*|advertisements?|sponsored"
+    r"|read\s+more|continue\s+reading\b.*|advertisements?|sponsored|home|menu|search"
+    r"|skip\s+to\s+(?:main\s+)?content|main\s+menu"
+    r"|(?:[^\u203a\u00bb>|]{1,40}[\u203a\u00bb>]\s*)+[^\u203a\u00bb>|]{0,60}"  # breadcrumbs
     r")$",
     re.I,
 )
@@ -239,6 +241,16 @@ def _split_comments(lines: list[str]) -> list[ParsedComment]:
     return comments
 
 
+def _title_in_comments_header(lines: list[str]) -> str:
+    """Return the title quoted in a header such as "8 thoughts on “The difference…”", or ""."""
+    for line in lines:
+        text = _clean_line(line)
+        if _COMMENTS_HEADER.match(text):
+            m = re.search(r"\bon\s+[“\"'\u2018]?(?P<t>.+?)[”\"'\u2019]?$", text)
+            return m["t"].strip() if m else ""
+    return ""
+
+
 def parse_article(text: str) -> ParsedArticle:
     """Split the raw text of an article into title, date, body and reader comments."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
@@ -246,8 +258,10 @@ def parse_article(text: str) -> ParsedArticle:
     debris: list[str] = []
     date: tuple[int | None, int | None, int | None] = (None, None, None)
 
-    # The title: the first line near the top that reads like one, after the page furniture.
-    title, title_index = "", -1
+    # The title: a line near the top that reads like one, after the page furniture; the one the
+    # comment thread repeats ("8 thoughts on “…”") if there is a choice.
+    repeated = _title_in_comments_header(lines)
+    candidates: list[tuple[int, str]] = []
     seen = 0
     for i, line in enumerate(lines):
         text_line = _clean_line(line)
@@ -258,9 +272,15 @@ def parse_article(text: str) -> ParsedArticle:
             break
         if _is_debris(text_line):
             continue
-        if _is_title_like(text_line) and len(text_line.split()) >= 3:
-            title, title_index = text_line, i
-        break
+        if not _is_title_like(text_line):
+            break
+        if len(text_line.split()) >= 3:
+            candidates.append((i, text_line))
+    title, title_index = "", -1
+    if candidates:
+        title_index, title = next(
+            (c for c in candidates if c[1].casefold() == repeated.casefold()), candidates[0]
+        )
     for line in lines[: title_index + 1] if title_index >= 0 else []:
         text_line = _clean_line(line)
         if text_line and text_line != title:
@@ -275,8 +295,7 @@ def parse_article(text: str) -> ParsedArticle:
         header = _clean_line(comment_lines[0])
         debris.append(header)
         comment_lines = comment_lines[1:]
-        if not title and (m := re.search(r"\bon\s+[“\"'\u2018]?(?P<t>.+?)[”\"'\u2019]?$", header)):
-            title = m["t"].strip()
+        title = title or repeated
 
     paragraphs = []
     for line in body_lines:
@@ -523,6 +542,18 @@ def _quote_range(body: str, s: Sentence, first: Mention) -> tuple[int, int]:
     return start, end
 
 
+_RUN_IN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+(?=[A-Z][a-z])")
+
+
+def _clean_sentence(text: str) -> str:
+    """Return a sentence without its bullet or an image name glued to its start."""
+    while m := _LEADING_MARKS.match(text):
+        text = text[m.end() :].lstrip()
+    if m := _RUN_IN_SLUG.match(text):
+        text = text[m.end() :]
+    return text.strip()
+
+
 def _rank_term(
     body: str,
     sentences: list[Sentence],
@@ -631,14 +662,22 @@ def _headings(body: str) -> dict[int, str]:
     return found
 
 
+_CONTAINER = r"(?:(?:set|kind|type|form|collection|group|range|family|category)\s+of\s+)?"
 _AXIS_COPULA = re.compile(
-    rf"^\s*(?:is|are)\s+(?:{_ADVERBS}\s+)*(?:about\s+)?(?:(?:a|an|the|any|all)\s+)?"
+    rf"^\s*(?:is|are)\s+(?:{_ADVERBS}\s+)*(?:about\s+)?(?:(?:a|an|the|any|all)\s+)?{_CONTAINER}"
     r"(?P<label>[\w\u2019'-]+(?:\s+(?:or|and|of)?\s*[\w\u2019'-]+){0,2}?)\s*"
     r"(?:[.:;,!]|$|\s+(?:that|which|who|where|used|to|for|with|in|on)\b)",
     re.I,
 )
 _AXIS_IN_THE = re.compile(
     r"^\s*,?\s*the\s+\w+\s+(?:is|are|works?|goes|flows?|runs?)\s+(?P<label>(?:[\w-]+\s+)?ways?)\b",
+    re.I,
+)
+# "X describes the activity of …", "X is the set of online channels that …": the head noun.
+_AXIS_HEAD = re.compile(
+    r"^\s*(?:is|are|describes?|refers?\s+to|means?|represents?)\s+(?:a|an|the|any)?\s*"
+    rf"{_CONTAINER}"
+    r"(?P<label>(?:[\w-]+\s+){0,2}?[\w-]+)\s*(?:[.:;,!]|\s+(?:of|that|which|who|where|to|for|with|in|on|from|by)\b)",
     re.I,
 )
 _NOT_LABELS = {"not", "no", "just", "still", "also", "very", "more", "less", "it", "this", "that"}
@@ -655,6 +694,9 @@ def _axis_labels(body: str, sentences: list[Sentence], pattern: re.Pattern[str])
             if not m:
                 m = _AXIS_COPULA.match(rest)
                 rank = 1
+            if not m:
+                m = _AXIS_HEAD.match(rest)
+                rank = 2
             if not m:
                 continue
             label = m["label"].strip(" -\u2019'").lower()
@@ -761,7 +803,7 @@ def _propose_dimensions(body, sentences, pattern_a, pattern_b, dimensions):
                 # Prefer a sentence that names the term; fall back on its paragraph.
                 key = (term in terms, w, -s.start)
                 if key > best.get(term, (False, 0.0, 0, ""))[:3]:
-                    best[term] = (*key, body[s.start : s.end])
+                    best[term] = (*key, _clean_sentence(body[s.start : s.end]))
         if weight["a"] >= 1 and weight["b"] >= 1 and weight["a"] + weight["b"] >= 2.5:
             chosen.append(dimension.slug)
             stances[dimension.slug] = (best["a"][3][:300], best["b"][3][:300])

@@ -232,3 +232,20 @@ def bulk_distinctions(seeded):
         return made
 
     return build
+
+
+# Adding sources from text (issue 9): the raw seed articles and a new one written for the tests.
+
+
+@pytest.fixture
+def raw_seed_articles(request) -> dict[str, str]:
+    """The five seed articles as scraped (tests/data/seeds), by seed key."""
+    seeds = request.config.rootpath / "tests" / "data" / "seeds"
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt"))}
+
+
+@pytest.fixture
+def new_article_text(request) -> str:
+    """A scraped blog post on the flagship comparison that is not one of the seeds."""
+    path = request.config.rootpath / "tests" / "data" / "intake_new_article.txt"
+    return path.read_text(encoding="utf-8")
