@@ -53,6 +53,8 @@ def read_token(token: str, comparison: Comparison) -> dict[str, Any] | None:
         payload["t"] = float(payload["t"])
     except (KeyError, ValueError, TypeError, AttributeError):
         return None
+    if not time.time() - max_form_age() <= payload["t"] <= time.time() + 60:
+        return None
     return payload
 
 
