@@ -330,11 +330,11 @@ class CommentAdmin(StatusModerationMixin, admin.ModelAdmin):
         ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(reporters=Count("reports__visitor_id", distinct=True))
+        # Annotate before ordering (ModelAdmin.get_queryset orders), as the order may use it.
+        queryset = Comment._default_manager.annotate(
+            reporters=Count("reports__visitor_id", distinct=True)
         )
+        return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
         if request.GET.get(ReportedFilter.parameter_name) == "yes":
