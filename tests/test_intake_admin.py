@@ -1,0 +1,334 @@
+"""A moderator adds a source from an article's text in the admin: paste, review, confirm."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils.html import escape
+
+from comments.models import Comment, CommentStatus
+from definitions.models import Definition, Distinction, Source, Stance
+
+pytestmark = pytest.mark.django_db
+
+INTAKE = "admin:definitions_source_intake"
+REVIEW = "admin:definitions_source_intake_review"
+NEW_TITLE = "Stop Mixing Up Social Media and Social Networking"
+
+
+class FormFields(HTMLParser):
+    """Collect what a browser would submit from the first form posting to `action`."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action, self.inside, self.done = action, False, False
+        self.data: dict[str, list[str]] = {}
+        self.textarea: str | None = None
+        self.select: str | None = None
+
+    def add(self, name: str, value: str) -> None:
+        self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("action") == self.action and not self.done:
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name") and a.get("type") != "submit":
+            if a.get("type") in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.add(a["name"], a.get("value", "on"))
+            else:
+                self.add(a["name"], a.get("value", ""))
+        elif tag == "textarea":
+            self.textarea = a["name"]
+            self.add(self.textarea, "")
+        elif tag == "select":
+            self.select = a["name"]
+        elif tag == "option" and self.select and "selected" in a:
+            self.add(self.select, a.get("value", ""))
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.data[self.textarea][-1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self.textarea:
+            # Like a browser, drop the one newline that follows <textarea>.
+            value = self.data[self.textarea][-1]
+            self.data[self.textarea][-1] = value.removeprefix("\n")
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+        elif tag == "form" and self.inside:
+            self.inside, self.done = False, True
+
+
+def review_form(response) -> dict[str, list[str]]:
+    parser = FormFields(reverse(REVIEW))
+    parser.feed(response.content.decode())
+    assert parser.data, "the review page has no review form"
+    return parser.data
+
+
+def paste(client, comparison, text, **extra):
+    return client.post(
+        reverse(INTAKE),
+        {"comparison": comparison.pk, "text": text, "original_url": "", "site_name": "", **extra},
+    )
+
+
+def test_source_list_offers_add_source_from_text(superuser_client, seeded):
+    response = superuser_client.get(reverse("admin:definitions_source_changelist"))
+
+    assert response.status_code == 200
+    assert reverse(INTAKE) in response.content.decode()
+    assert "Add source from text" in response.content.decode()
+
+
+def test_a_superuser_adds_a_new_article_end_to_end_and_it_appears_on_the_comparison_page(
+    superuser_client, seeded, new_article_text
+):
+    sources_before = Source.objects.count()
+    page = superuser_client.get(reverse(INTAKE))
+    assert page.status_code == 200
+
+    review = paste(
+        superuser_client,
+        seeded,
+        new_article_text,
+        original_url="https://blog.example.org/stop-mixing-up",
+        site_name="blog.example.org",
+    )
+
+    assert review.status_code == 200
+    html = review.content.decode()
+    assert escape(NEW_TITLE) in html
+    assert "Maria Lopez" in html
+    assert Source.objects.count() == sources_before  # nothing saved before confirmation
+    data = review_form(review)
+    assert data["title"] == [NEW_TITLE]
+    assert data["published_year"] == ["2015"]
+    assert data["definition_a"][0].startswith("Social media is the set of online channels")
+    assert data["definition_b"][0].startswith("Social networking describes the activity")
+    assert data["comments-TOTAL_FORMS"] == ["2"]
+
+    saved = superuser_client.post(reverse(REVIEW), data)
+
+    assert saved.status_code == 302
+    source = Source.objects.get(title=NEW_TITLE)
+    assert saved["Location"] == reverse("admin:definitions_source_change", args=[source.pk])
+    assert source.site_name == "blog.example.org"
+    assert source.original_url == "https://blog.example.org/stop-mixing-up"
+    assert (source.published_year, source.published_month, source.published_day) == (2015, 3, 3)
+    assert source.slug == "stop-mixing-up-social-media-and-social-networking"
+    assert "Tags:" not in source.body
+    for definition in Definition.objects.filter(source=source):
+        assert source.body[definition.start : definition.end] == definition.quote
+    assert source.definitions.get(term="a").quote.startswith("Social media is the set of")
+    assert source.distinction.axis_a == "online channels"
+    assert source.distinction.axis_b == "activity"
+    comments = Comment.objects.filter(source=source).order_by("import_position")
+    assert [(c.author_name, c.status, c.is_imported) for c in comments] == [
+        ("Maria Lopez", CommentStatus.PUBLISHED, True),
+        ("", CommentStatus.PINGBACK, True),
+    ]
+    home = superuser_client.get("/")
+    assert escape(NEW_TITLE) in home.content.decode()
+    assert superuser_client.get(source.get_absolute_url()).status_code == 200
+
+
+def test_a_source_is_saved_only_once_when_confirmed_twice(
+    superuser_client, seeded, new_article_text
+):
+    data = review_form(paste(superuser_client, seeded, new_article_text))
+
+    first = superuser_client.post(reverse(REVIEW), data)
+    second = superuser_client.post(reverse(REVIEW), data)
+
+    assert first.status_code == 302
+    assert second.status_code == 400
+    assert "already a source" in second.content.decode()
+    assert Source.objects.filter(title=NEW_TITLE).count() == 1
+
+
+def test_the_moderator_can_choose_another_candidate_untick_a_comment_and_tick_a_dimension(
+    superuser_client, seeded, new_article_text
+):
+    data = review_form(paste(superuser_client, seeded, new_article_text))
+    quote = "The value of networking is not in any single post."
+    data["quote_b"] = [quote]
+    data.pop("comments-1-include", None)
+    forms = int(data["stances-TOTAL_FORMS"][0])
+    privacy = next(
+        n
+        for n in range(forms)
+        if data[f"stances-{n}-dimension"] == [str(seeded.dimensions.get(slug="privacy").pk)]
+    )
+    data[f"stances-{privacy}-include"] = ["on"]
+    data[f"stances-{privacy}-says_a"] = ["Public by default"]
+    data[f"stances-{privacy}-says_b"] = ["Among people you know"]
+
+    response = superuser_client.post(reverse(REVIEW), data)
+
+    assert response.status_code == 302
+    source = Source.objects.get(title=NEW_TITLE)
+    definition = source.definitions.get(term="b")
+    assert definition.quote == quote
+    assert source.body[definition.start : definition.end] == quote
+    assert Comment.objects.filter(source=source).count() == 1
+    stance = Stance.objects.get(source=source, dimension__slug="privacy")
+    assert (stance.says_a, stance.says_b) == ("Public by default", "Among people you know")
+
+
+def test_an_edited_quote_that_is_not_in_the_body_is_refused_with_a_clear_error(
+    superuser_client, seeded, new_article_text
+):
+    data = review_form(paste(superuser_client, seeded, new_article_text))
+    data["quote_a"] = ["Social media is whatever I say it is."]
+
+    response = superuser_client.post(reverse(REVIEW), data)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This quote for Social media is not in the article" in html
+    assert "Nothing has been saved" in html
+    assert "Social media is whatever I say it is." in html  # the input is kept
+    assert not Source.objects.filter(title=NEW_TITLE).exists()
+
+
+def test_a_ticked_dimension_needs_what_the_source_says(superuser_client, seeded, new_article_text):
+    data = review_form(paste(superuser_client, seeded, new_article_text))
+    data["stances-0-include"] = ["on"]
+    data["stances-0-says_a"] = [""]
+
+    response = superuser_client.post(reverse(REVIEW), data)
+
+    assert response.status_code == 400
+    assert "Say what the source says here, or untick this dimension." in response.content.decode()
+    assert not Source.objects.filter(title=NEW_TITLE).exists()
+
+
+def test_a_txt_upload_is_read_like_pasted_text(superuser_client, seeded, new_article_text):
+    upload = SimpleUploadedFile(
+        "article.txt", new_article_text.encode("utf-8"), content_type="text/plain"
+    )
+
+    response = superuser_client.post(
+        reverse(INTAKE), {"comparison": seeded.pk, "text": "", "upload": upload}
+    )
+
+    assert response.status_code == 200
+    assert review_form(response)["title"] == [NEW_TITLE]
+
+
+def test_an_upload_that_is_not_utf8_gets_a_clear_error_and_saves_nothing(superuser_client, seeded):
+    sources_before = Source.objects.count()
+    upload = SimpleUploadedFile(
+        "article.txt",
+        "Caf\u00e9 society: social media".encode("latin-1"),
+        content_type="text/plain",
+    )
+
+    response = superuser_client.post(
+        reverse(INTAKE), {"comparison": seeded.pk, "text": "", "upload": upload}
+    )
+
+    assert response.status_code == 400
+    assert "This file is not valid UTF-8 text" in response.content.decode()
+    assert Source.objects.count() == sources_before
+
+
+def test_an_upload_with_nul_bytes_is_refused(superuser_client, seeded):
+    upload = SimpleUploadedFile("article.txt", b"Title here\n\nBody\x00text", "text/plain")
+
+    response = superuser_client.post(
+        reverse(INTAKE), {"comparison": seeded.pk, "text": "", "upload": upload}
+    )
+
+    assert response.status_code == 400
+    assert "NUL bytes" in response.content.decode()
+
+
+def test_pasting_nothing_or_both_text_and_file_is_refused(superuser_client, seeded):
+    nothing = superuser_client.post(reverse(INTAKE), {"comparison": seeded.pk, "text": "  "})
+    both = superuser_client.post(
+        reverse(INTAKE),
+        {
+            "comparison": seeded.pk,
+            "text": "A title for it\n\nSocial media is a channel.",
+            "upload": SimpleUploadedFile("a.txt", b"Another title\n\nText.", "text/plain"),
+        },
+    )
+
+    assert nothing.status_code == 400
+    assert "Paste the article" in nothing.content.decode()
+    assert both.status_code == 400
+    assert "not both" in both.content.decode()
+
+
+def test_a_moderator_without_permission_to_add_sources_gets_403(
+    moderator_client, seeded, new_article_text
+):
+    assert moderator_client.get(reverse(INTAKE)).status_code == 403
+    assert paste(moderator_client, seeded, new_article_text).status_code == 403
+    assert moderator_client.post(reverse(REVIEW), {"comparison": seeded.pk}).status_code == 403
+    changelist = moderator_client.get(reverse("admin:definitions_source_changelist"))
+    assert reverse(INTAKE) not in changelist.content.decode()
+
+
+def test_visitors_are_sent_to_the_admin_login(client, seeded):
+    response = client.get(reverse(INTAKE))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_a_review_for_an_unknown_comparison_is_a_clear_400(superuser_client, seeded):
+    response = superuser_client.post(reverse(REVIEW), {"comparison": "not-a-number"})
+
+    assert response.status_code == 400
+    assert "Unknown comparison" in response.content.decode()
+
+
+def test_a_review_form_posted_without_its_formsets_is_a_400_not_a_500(superuser_client, seeded):
+    response = superuser_client.post(
+        reverse(REVIEW), {"comparison": seeded.pk, "title": "Anything", "body": "Text."}
+    )
+
+    assert response.status_code == 400
+    assert not Source.objects.filter(title="Anything").exists()
+
+
+def test_html_in_the_article_is_shown_as_text_not_run(superuser_client, seeded):
+    text = (
+        "A title with <script>alert(1)</script> in it\n\n"
+        "Social media is a <b>channel</b> for content.\n\n"
+        "Social networking is a place for people."
+    )
+
+    response = paste(superuser_client, seeded, text)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_importsource_command_and_the_admin_agree_on_the_proposals(
+    superuser_client, seeded, new_article_text, tmp_path
+):
+    file = tmp_path / "article.txt"
+    file.write_text(new_article_text, encoding="utf-8")
+    call_command("importsource", seeded.slug, str(file), "--commit", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    source = Source.objects.get(title=NEW_TITLE)
+    data = review_form(paste(superuser_client, seeded, new_article_text))
+
+    assert data["definition_a"] == [source.definitions.get(term="a").quote]
+    assert data["definition_b"] == [source.definitions.get(term="b").quote]
+    assert Distinction.objects.filter(source=source).exists()
