@@ -354,3 +354,32 @@ def test_the_visitors_own_votes_show_as_pressed_buttons(
     )
     assert "Your vote: yes. Press it again to withdraw it." in html
     assert "Your vote: no. Press it again to withdraw it." in html
+
+
+def test_a_source_page_credits_the_original_site_with_its_date_and_a_link(client, seeded):
+    source = Source.objects.get(slug="verb-or-tool")
+    html = client.get(source.get_absolute_url()).content.decode()
+    assert (
+        f'Originally published on <a href="{source.original_url}" rel="nofollow noopener">'
+        "masterthenewnet.com</a>"
+    ) in html
+    assert '<span class="date">15 (month not given) 2010</span>' in html
+    assert "The text belongs to its author and is quoted here with attribution." in html
+    assert escape(source.provenance) in html
+
+
+def test_a_source_page_without_site_or_date_says_so(client, seeded):
+    source = Source.objects.get(slug="channel-or-place")
+    html = client.get(source.get_absolute_url()).content.decode()
+    assert "Originally published on a site we could not identify, date not given." in html
+
+
+def test_a_source_page_names_the_term_each_highlight_defines_in_words(client, seeded):
+    source = Source.objects.get(slug="verb-or-tool")
+    html = client.get(source.get_absolute_url()).content.decode()
+    assert (
+        '<span class="mark-term mark-term-a">Defines Social media:</span> '
+        '<mark class="definition definition-a" id="definition-a">'
+    ) in html
+    assert '<span class="mark-term mark-term-b">Defines Social networking:</span>' in html
+    assert f'href="{seeded.get_absolute_url()}#source-verb-or-tool"' in html
