@@ -56,18 +56,24 @@ class DefinitionInlineForm(forms.ModelForm):
             cleaned["start"] = 0
         return cleaned
 
+    def has_changed(self) -> bool:
+        # An edit of the body can move an unchanged quote; its new offset must be saved too.
+        moved = hasattr(self, "cleaned_data") and self.instance.start != self.initial.get("start")
+        return super().has_changed() or bool(self.instance.pk and moved)
+
     def _post_clean(self) -> None:
         # Like Django's UserCreationForm, add a check to the model validation. Definition.clean()
         # reads the body of a saved source; a source added in this same request has no id yet,
         # so it was checked against an empty body. Check it against the submitted body instead.
+        quote = self.cleaned_data.get("quote")
         super()._post_clean()
         source = self.instance.source
-        quote = self.cleaned_data.get("quote")
         if source.pk is not None or not quote or "quote" not in self._errors:
             return
         start = source.body.find(quote)
         if start != -1:
             del self._errors["quote"]
+            self.cleaned_data["quote"] = quote
             self.instance.start = self.cleaned_data["start"] = start
 
 
