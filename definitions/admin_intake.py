@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -105,6 +106,11 @@ class SourceIntakeMixin:
                 source = self._save(request, form, stances, comments)
             except DuplicateSourceError as duplicate:
                 form.add_error(None, str(duplicate))
+            except IntegrityError:
+                # Another source took this slug between our check and our insert.
+                form.add_error(
+                    None, "Another source with this title was saved at the same moment; save again."
+                )
             else:
                 self.log_addition(request, source, [{"added": {}}])
                 imported = sum(1 for c in comments.cleaned_data if c.get("include"))
