@@ -157,5 +157,8 @@ class ReaderDistinctionsFeed(Feed):
     def item_pubdate(self, item: Distinction) -> datetime:
         return item.created
 
+    def item_updateddate(self, item: Distinction) -> datetime:
+        return item.created
+
     def item_author_name(self, item: Distinction) -> str:
         return item.author_name

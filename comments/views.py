@@ -354,6 +354,8 @@ def _post(request: HttpRequest, target: Target) -> HttpResponse:
         form.renew_ticket()
         form.add_error(None, "This form was already used. Your text is kept: send it again.")
         return _form_errors(request, target, form)
+    # The id first, so a new visitor's first comment counts towards their own limit too.
+    visitor.ensure_id()
     if _over_limit(request, "comment", conf.rate_limits()):
         if request.htmx:
             form.add_error(None, TOO_FAST)
