@@ -166,10 +166,11 @@ def test_readers_distinctions_come_twenty_a_page_with_a_link_to_more(
     client, seeded, bulk_distinctions
 ):
     bulk_distinctions(25)
-    html = client.get(page_url(seeded)).content.decode()
+    # "/" shows the flagship; its links lead on to the comparison's own address.
+    html = client.get("/").content.decode()
     assert len(reader_ids_in_order(html)) == 20
-    assert 'href="?page=2#readers" rel="next"' in html
-    assert 'data-hx-get="?page=2"' in html
+    assert 'href="/compare/social-media-vs-social-networking/?page=2#readers" rel="next"' in html
+    assert 'data-hx-get="/compare/social-media-vs-social-networking/?page=2"' in html
     assert "25 distinctions." in html
 
 
@@ -180,7 +181,7 @@ def test_the_next_page_without_javascript_continues_the_numbering(
     html = client.get(page_url(seeded), {"page": 2}).content.decode()
     assert len(reader_ids_in_order(html)) == 5
     assert '<ol class="distinctions" id="readers-list" start="21">' in html
-    assert 'href="?page=1#readers" rel="prev"' in html
+    assert 'href="/compare/social-media-vs-social-networking/?page=1#readers" rel="prev"' in html
     assert 'rel="next"' not in html
     # The rest of the page is all there.
     assert "How each source draws the line" in html
@@ -200,7 +201,7 @@ def test_more_distinctions_with_htmx_returns_only_the_next_items_and_pager(
     assert set(map(int, ids)) <= {d.pk for d in made}
     assert 'id="readers-pager"' in html
     assert 'data-hx-swap-oob="true"' in html
-    assert 'data-hx-get="?page=3"' in html
+    assert 'data-hx-get="/compare/social-media-vs-social-networking/?page=3"' in html
     assert "20 more distinctions loaded." in html
     assert "HX-Request" in response["Vary"]
 
