@@ -25,7 +25,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
 from comments.models import Comment, Report
-from comments.moderation import VisitorFootprint, moderate, remove_visitor_content
+from comments.moderation import (
+    VisitorFootprint,
+    delete_votes,
+    moderate,
+    remove_visitor_content,
+)
 from definitions.admin import DistinctionAdmin, VoteAdmin, ip_prefix, public_link
 from definitions.models import Comparison, Distinction, ModerationStatus, Source, Vote
 
@@ -491,6 +496,13 @@ admin.site.unregister(Vote)
 @admin.register(Vote)
 class VoteModerationAdmin(VisitorRemovalMixin, VoteAdmin):
     actions = ["remove_everything_from_visitor"]
+
+    # Only a superuser may delete votes; the counts they fed are recomputed at once.
+    def delete_model(self, request: HttpRequest, obj: Vote) -> None:
+        delete_votes(queryset=Vote.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Vote]) -> None:
+        delete_votes(queryset=queryset)
 
 
 @admin.register(Report)

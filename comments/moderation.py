@@ -174,18 +174,34 @@ def remove_visitor_content(
             CHANGE,
             log_message("Voided with everything else from this visitor", reason),
         )
-    # Lock the distinctions while recounting so a vote cast meanwhile is not lost.
-    voted_on = list(
-        Distinction.objects.select_for_update()
-        .filter(pk__in={vote.distinction_id for vote in votes})
-        .order_by("pk")
-    )
-    for distinction in voted_on:
-        distinction.recount()
-    Distinction.objects.bulk_update(voted_on, ["upvotes", "downvotes", "score"])
+    recounted = recount_distinctions({vote.distinction_id for vote in votes})
     return Removal(
         comments=len(comments),
         distinctions=len(distinctions),
         votes=len(votes),
-        recounted=len(voted_on),
+        recounted=recounted,
     )
+
+
+def recount_distinctions(pks: Iterable[int]) -> int:
+    """Recompute the stored vote counts of these distinctions; return how many there were.
+
+    Call it inside the transaction that changed the votes: the rows are locked while counting,
+    so a vote cast meanwhile is not lost.
+    """
+    distinctions = list(
+        Distinction.objects.select_for_update().filter(pk__in=list(pks)).order_by("pk")
+    )
+    for distinction in distinctions:
+        distinction.recount()
+    Distinction.objects.bulk_update(distinctions, ["upvotes", "downvotes", "score"])
+    return len(distinctions)
+
+
+@transaction.atomic
+def delete_votes(*, queryset: QuerySet[Vote]) -> int:
+    """Delete votes (a superuser's cleanup) and recount what they were cast on."""
+    voted_on = set(queryset.values_list("distinction_id", flat=True))
+    deleted, _ = queryset.delete()
+    recount_distinctions(voted_on)
+    return deleted

@@ -288,3 +288,54 @@ def test_a_banned_word_twice_in_another_case_is_refused_with_a_message(moderator
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
     assert BannedWord.objects.count() == 1
+
+
+def test_a_superuser_deleting_votes_recounts_the_distinction(
+    superuser_client, make_distinction, make_vote
+):
+    distinction = make_distinction()
+    make_vote(distinction)
+    doomed = make_vote(distinction)
+    response = superuser_client.post(
+        reverse("admin:definitions_vote_delete", args=[doomed.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    distinction.refresh_from_db()
+    assert distinction.upvotes == 1
+    other = make_vote(distinction, Vote.Value.DOWN)
+    superuser_client.post(
+        VOTES, {"action": "delete_selected", "_selected_action": [other.pk], "post": "yes"}
+    )
+    distinction.refresh_from_db()
+    assert (distinction.upvotes, distinction.downvotes) == (1, 0)
+
+
+def test_moderator_cannot_delete_votes(moderator_client, make_distinction, make_vote):
+    vote = make_vote(make_distinction())
+    url = reverse("admin:definitions_vote_delete", args=[vote.pk])
+    assert moderator_client.post(url, {"post": "yes"}).status_code == 403
+    assert Vote.objects.filter(pk=vote.pk).exists()
+
+
+def test_distinction_change_page_shows_history_and_keeps_the_readers_words_read_only(
+    moderator_client, make_distinction
+):
+    distinction = make_distinction(status=ModerationStatus.PENDING)
+    moderator_client.post(
+        DISTINCTIONS,
+        {
+            "action": "publish",
+            "_selected_action": [distinction.pk],
+            "index": "0",
+            "reason": "Fair point",
+        },
+    )
+    html = moderator_client.get(
+        reverse("admin:definitions_distinction_change", args=[distinction.pk])
+    ).content.decode()
+    history = html[html.index('id="moderation-history"') :]
+    assert "Published. Reason: Fair point" in history
+    assert "moira" in history
+    assert 'name="text_a"' not in html
+    assert 'name="status"' in html
+    assert "Remove everything from this visitor" in html
