@@ -34,13 +34,19 @@ def run_axe(page, name: str) -> dict:
     Policy does not govern, so the audit runs against the page exactly as it is served.
     """
     page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: "tag", values: [
-                "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"
-            ]},
-        })"""
+    # Started here and awaited below with a timeout, so an audit that cannot finish fails the
+    # test instead of hanging the run.
+    page.evaluate(
+        """() => {
+            window.axeResult = null;
+            axe.run(document, {
+                runOnly: {type: "tag", values: [
+                    "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"
+                ]},
+            }).then((result) => { window.axeResult = result; });
+        }"""
     )
+    result = page.wait_for_function("() => window.axeResult", timeout=60_000).json_value()
     AXE_RESULTS.mkdir(parents=True, exist_ok=True)
     (AXE_RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     kinds = ("passes", "violations", "incomplete")

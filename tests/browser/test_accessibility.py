@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import PHONE, run_axe, serious_violations
 
@@ -23,4 +24,36 @@ def test_source_page_has_no_serious_accessibility_violations(site, new_page):
     page.locator("table.sources-table a.source-title").first.click()
     page.locator("mark#definition-a").wait_for()
     result = run_axe(page, "source")
+    assert serious_violations(result) == []
+
+
+def test_forms_showing_their_errors_have_no_serious_accessibility_violations(site, new_page):
+    page = new_page()
+    page.goto(f"{site}/")
+    page.wait_for_function("() => window.htmx !== undefined")
+    comment_form = page.locator("#comment-form form")
+    comment_form.get_by_label("Comment").fill("x")
+    comment_form.get_by_label("Website (optional)").fill("not an address")
+    comment_form.get_by_role("button", name="Post comment").click()
+    expect(page.locator("#comment-form .error-summary")).to_be_visible()
+    expect(page.locator("#comment-form .field.has-error")).to_have_count(3)
+
+    distinction_form = page.locator("#add-distinction form")
+    distinction_form.get_by_role("button", name="Add my distinction").click()
+    expect(page.locator("#add-distinction .error-summary")).to_be_visible()
+
+    result = run_axe(page, "forms-with-errors")
+    assert serious_violations(result) == []
+
+
+def test_comment_form_with_errors_after_a_plain_post_has_no_serious_violations(site, new_page):
+    page = new_page()
+    # Without htmx the form posts the old way and the whole page comes back with the errors;
+    # JavaScript itself stays on, because axe runs in the page.
+    page.route("**/htmx*.js", lambda route: route.abort())
+    page.goto(f"{site}/")
+    with page.expect_navigation():
+        page.locator("#comment-form form").get_by_role("button", name="Post comment").click()
+    expect(page.locator("#comment-form .error-summary")).to_be_visible()
+    result = run_axe(page, "comment-form-errors-full-page")
     assert serious_violations(result) == []
