@@ -1,0 +1,84 @@
+"""Journey 5: a moderator signs into the admin, holds one comment and publishes another."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from playwright.sync_api import expect
+
+from comments.models import Comment
+
+pytestmark = pytest.mark.browser
+
+MODERATORS_MIGRATION = "0002_moderators_group"
+PASSWORD = "a-long-moderator-passphrase-41"
+SHOWN = "Networking needs people who answer each other; media only needs an audience."
+HELD = "Check out my page for cheap followers and more social media growth tips today."
+
+
+def restore_moderators_group() -> None:
+    """Run the data migration that makes the "Moderators" group again.
+
+    Browser tests run on a live server, so each one ends by emptying every table, this group
+    included; the group's permissions must come from the real migration, not from a copy here.
+    """
+    migration = import_module(f"comments.migrations.{MODERATORS_MIGRATION}")
+    state = MigrationLoader(connection).project_state(("comments", MODERATORS_MIGRATION))
+    migration.create_moderators_group(state.apps, None)
+
+
+@pytest.fixture
+def moderator_account(site, monkeypatch, settings) -> str:
+    """Create a moderator exactly as the README says, and return the user name."""
+    # A fast hash: the production one is slow on purpose, and hashing is not what this tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    restore_moderators_group()
+    monkeypatch.setenv("SMSN_MODERATOR_PASSWORD", PASSWORD)
+    call_command("createmoderator", "moira", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return "moira"
+
+
+def run_bulk_action(page, comment: Comment, action_label: str) -> None:
+    """Tick one comment in the change list and run a bulk action on it."""
+    page.locator(f'input[name="_selected_action"][value="{comment.pk}"]').check()
+    page.locator('select[name="action"]').select_option(label=action_label)
+    page.get_by_role("button", name="Run").click()
+
+
+def test_moderator_holds_one_comment_and_publishes_another(
+    site, new_page, javascript, moderator_account, make_comment
+):
+    shown_later = make_comment(body=SHOWN, author_name="Ann", status="pending")
+    held_later = make_comment(body=HELD, author_name="Bob", status="published")
+
+    visitor = new_page()
+    visitor.goto(f"{site}/")
+    expect(visitor.locator(f"#{held_later.anchor}")).to_contain_text(HELD)
+    expect(visitor.locator("#comment-list")).not_to_contain_text(SHOWN)
+
+    page = new_page(javascript=javascript)
+    page.goto(f"{site}/{django_settings.ADMIN_PATH}")
+    page.get_by_label("Username").fill(moderator_account)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#user-tools")).to_contain_text(moderator_account)
+
+    page.goto(f"{site}/{django_settings.ADMIN_PATH}comments/comment/")
+    run_bulk_action(page, held_later, "Hold selected comments as pending")
+    expect(page.locator(".messagelist")).to_contain_text("Held as pending 1 comment")
+    run_bulk_action(page, shown_later, "Publish selected comments")
+    expect(page.locator(".messagelist")).to_contain_text("Published 1 comment")
+
+    held_later.refresh_from_db()
+    shown_later.refresh_from_db()
+    assert (held_later.status, held_later.moderated_by.username) == ("pending", "moira")
+    assert (shown_later.status, shown_later.moderated_by.username) == ("published", "moira")
+
+    visitor.reload()
+    expect(visitor.locator(f"#{shown_later.anchor}")).to_contain_text(SHOWN)
+    expect(visitor.locator("#comment-list")).not_to_contain_text(HELD)
