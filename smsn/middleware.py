@@ -1,14 +1,16 @@
-"""Site-wide middleware: a styled 503 during database outages and a limit on admin sign-ins."""
+"""Site-wide middleware: outages, admin sign-in limits, form encoding, refusals that explain."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from http import HTTPStatus
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import get_template
 from django.urls import reverse
 
@@ -90,4 +92,62 @@ class AdminLoginRateLimitMiddleware:
             cache.set(blocked_key, True, timeout=window)
             logger.warning("Admin sign-in blocked after repeated failures (ip hash %s)", key[:12])
             return too_many_requests(self.message, retry_after=window)
+        return response
+
+
+class FormEncodingMiddleware:
+    """Refuse a form whose text is not valid UTF-8 with a plain 400, before anything reads it.
+
+    Django would quietly turn the broken bytes (a lone surrogate, a stray 0xFF) into U+FFFD, so
+    what got saved would not be what the visitor sent. Refusing keeps "stored exactly as typed"
+    true for every form on the site. (Django 6 itself requires urlencoded forms to be UTF-8,
+    whatever charset they declare.) Multipart bodies are left to the forms: no public form
+    uses them.
+    """
+
+    message = "This form's text is not valid UTF-8, so nothing was saved. Retype it and send again."
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.content_type == "application/x-www-form-urlencoded" and request.method in {
+            "POST",
+            "PUT",
+            "PATCH",
+        }:
+            # Reading the body here enforces DATA_UPLOAD_MAX_MEMORY_SIZE too (413, smsn.views).
+            try:
+                parse_qsl(request.body.decode(), keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError:
+                return HttpResponseBadRequest(
+                    self.message, content_type="text/plain; charset=utf-8"
+                )
+        return self.get_response(request)
+
+
+class ExplainRefusalsMiddleware:
+    """Give every empty 4xx answer a plain sentence saying what was wrong.
+
+    Django's own refusals, such as the 405 from @require_GET / @require_POST, have no body, so a
+    visitor (or a developer with curl) would see a blank page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not 400 <= response.status_code < 500 or response.streaming or response.content:
+            return response
+        if response.status_code == 405:
+            message = (
+                f"This address does not accept {request.method} requests; "
+                f"it accepts {response.get('Allow', 'other methods')}."
+            )
+        else:
+            phrase = HTTPStatus(response.status_code).phrase
+            message = f"{response.status_code} {phrase}."
+        response.content = message.encode()
+        response["Content-Type"] = "text/plain; charset=utf-8"
         return response

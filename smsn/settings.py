@@ -63,10 +63,14 @@ MIDDLEWARE = [
     # Whitenoise straight after SecurityMiddleware, so static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Empty 4xx answers (405 from require_GET/POST) get a sentence saying what was wrong.
+    "smsn.middleware.ExplainRefusalsMiddleware",
     # A database outage answers 503 with a styled page instead of a traceback.
     "smsn.middleware.DatabaseUnavailableMiddleware",
     # Before sessions and CSRF: a blocked address gets its 429 without any further work.
     "smsn.middleware.AdminLoginRateLimitMiddleware",
+    # Broken UTF-8 in a form is refused before anything reads the form (Django would replace it).
+    "smsn.middleware.FormEncodingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -184,3 +184,62 @@ def test_successful_admin_sign_ins_do_not_count_as_failures(admin_account):
         assert _sign_in(colleague, "correct horse battery staple").status_code == 302
         colleague.logout()
     assert _sign_in(colleague, "wrong").status_code == 200
+
+
+def _post_endpoints(comparison) -> list[str]:
+    from comments.models import Comment
+    from definitions.models import Distinction
+
+    source = comparison.sources.first()
+    comment = Comment.objects.filter(status="published").first()
+    return [
+        reverse("comments:post_on_comparison", kwargs={"slug": comparison.slug}),
+        reverse(
+            "comments:post_on_source",
+            kwargs={"comparison_slug": comparison.slug, "slug": source.slug},
+        ),
+        reverse("comments:report", kwargs={"pk": comment.pk}),
+        reverse("comments:edit", kwargs={"pk": comment.pk}),
+        reverse("definitions:add_distinction", kwargs={"slug": comparison.slug}),
+        reverse("definitions:vote", kwargs={"pk": Distinction.objects.first().pk}),
+        ADMIN_LOGIN,
+    ]
+
+
+@pytest.mark.parametrize(
+    "body", [b"body=%ed%a0%80", b"author_name=\xff\xfe", b"text_a=ok&text_b=%c3%28"]
+)
+def test_every_form_refuses_invalid_utf8_with_a_plain_400_and_saves_nothing(seeded, body):
+    from comments.models import Comment, Report
+    from definitions.models import Distinction, Vote
+
+    def counts():
+        return [m.objects.count() for m in (Comment, Report, Distinction, Vote)]
+
+    before = counts()
+    for url in _post_endpoints(seeded):
+        response = Client().post(url, body, content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 400, url
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        assert "not valid UTF-8" in response.content.decode()
+    assert counts() == before
+
+
+def test_a_form_declaring_a_legacy_encoding_is_refused_not_misread(seeded):
+    # The test client encodes this text in the declared charset, so the é is the byte 0xE9.
+    response = Client().post(
+        ADMIN_LOGIN,
+        "username=José&password=x",
+        content_type="application/x-www-form-urlencoded; charset=iso-8859-1",
+    )
+    assert response.status_code == 400
+    assert "not valid UTF-8" in response.content.decode()
+
+
+def test_a_wrong_method_is_refused_with_a_sentence_not_a_blank_page(client, seeded):
+    response = client.post(seeded.get_absolute_url())
+    assert response.status_code == 405
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        "This address does not accept POST requests; it accepts GET."
+    )

@@ -1,0 +1,581 @@
+"""Hostile input: arbitrary text to every public form and endpoint, and a list of XSS payloads.
+
+Whatever a stranger sends, the site answers 2xx, 3xx or a 4xx that says what was wrong, never
+5xx; what it refuses leaves nothing behind, and what it accepts is stored exactly as typed and
+shown as inert text.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+import uuid
+from html.parser import HTMLParser
+from urllib.parse import quote, quote_plus
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from comments.models import Comment, CommentStatus, Report
+from definitions.models import Distinction, Vote
+
+pytestmark = pytest.mark.django_db
+
+HYPOTHESIS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+FORM = "application/x-www-form-urlencoded"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+# Text people and programs really send: right-to-left and zero-width marks, emoji sequences,
+# combining marks, byte-order marks, NUL and other control characters, line separators.
+SPECIAL = [
+    "\x00", "\u202e", "\u200f", "\u200b", "\u2066", "\ufeff", "\ufffd", "\u2028", "\r\n",
+    "\x1b[31m", "\x7f", "\x85", "👩‍👩‍👧‍👦", "🇺🇦", "e\u0301", "Z\u0351\u0352\u0353",
+    "\ud800", "\udfff", "\U0010ffff", "'", '"', "<", "&", "%00", "%ff",
+]  # fmt: skip
+any_character = st.characters(exclude_categories=())  # includes lone surrogates
+hostile_text = st.one_of(
+    st.text(max_size=80),
+    st.text(any_character, max_size=80),
+    st.lists(st.one_of(st.sampled_from(SPECIAL), st.text(max_size=12)), max_size=12).map("".join),
+    st.builds(lambda piece, n: (piece * n)[:n], st.sampled_from(["x", "é", "😀", "\u202e"]),
+              st.just(100_000)),
+    st.just(""),
+)  # fmt: skip
+# Text the forms accept: no control characters, no surrogates, long enough after trimming, but
+# full of what trips up careless code (bidi controls, zero-width marks, emoji, markup).
+VALID_SPECIAL = [
+    "\u202e", "\u200f", "\u200b", "\u2066", "\ufeff", "\ufffd", "👩‍👩‍👧‍👦", "🇺🇦", "e\u0301",
+    "\U0010ffff", "'", '"', "<b>", "&amp;", "%00", "{{ x }}", "\\", "  ",
+]  # fmt: skip
+valid_text = (
+    st.lists(
+        st.one_of(
+            st.sampled_from(VALID_SPECIAL),
+            st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=20),
+        ),
+        min_size=3,
+        max_size=12,
+    )
+    .map("".join)
+    .filter(lambda t: 12 <= len(t.strip()) <= 200)
+)
+
+
+def _raw(text: str) -> str:
+    return quote_plus(text.encode("utf-8", "surrogatepass"))
+
+
+def form_body(data: dict[str, str]) -> bytes:
+    """Encode a form as a browser would, letting lone surrogates through as their raw bytes."""
+    return "&".join(f"{_raw(key)}={_raw(value)}" for key, value in data.items()).encode()
+
+
+def as_typed(text: str) -> str:
+    """Return what a form keeps of `text`: line breaks made \\n and the ends trimmed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def is_clean(text: str, *, multiline: bool) -> bool:
+    """Return True if `text` holds no control character (but tab and line feed) or surrogate."""
+    allowed = {"\n", "\t"} if multiline else set()
+    return not any(unicodedata.category(c) in {"Cc", "Cs"} and c not in allowed for c in text)
+
+
+def assert_answered(response) -> None:
+    """Assert the answer is not a server error and, if a refusal, says what was wrong."""
+    assert response.status_code < 500, response.status_code
+    if 400 <= response.status_code < 500:
+        content = response.content.decode("utf-8", "replace")
+        assert content.strip()
+        assert "Traceback" not in content
+        if response["Content-Type"].startswith("text/html"):
+            assert any(
+                mark in content for mark in ("error-summary", "errorlist", 'class="lead"')
+            ), content[:500]
+
+
+@pytest.fixture
+def no_rate_limits(settings):
+    """Let one test send many forms quickly; the limits have their own tests."""
+    settings.SMSN_COMMENT_RATE_LIMITS = [(10**6, 60)]
+    settings.SMSN_COMMENT_REPORT_RATE_LIMITS = [(10**6, 60)]
+    settings.SMSN_VOTES_PER_MINUTE = 10**6
+    settings.SMSN_DISTINCTIONS_PER_10_MINUTES = 10**6
+    settings.SMSN_COMMENT_REPORT_THRESHOLD = 10**6
+
+
+def visitor() -> Client:
+    return Client(REMOTE_ADDR=f"10.7.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}")
+
+
+# Property tests of every public form ----------------------------------------------------------
+
+
+COMMENT_FIELDS = ["body", "author_name", "author_url", "author_email"]
+
+
+@HYPOTHESIS
+@given(
+    field=st.sampled_from(COMMENT_FIELDS),
+    value=st.one_of(hostile_text, valid_text),
+    on_source=st.booleans(),
+    htmx=st.booleans(),
+)
+def test_the_comment_form_answers_anything_and_stores_only_what_is_valid(
+    seeded, comment_form, no_rate_limits, field, value, on_source, htmx
+):
+    source = seeded.sources.first()
+    address = (
+        reverse(
+            "comments:post_on_source",
+            kwargs={"comparison_slug": seeded.slug, "slug": source.slug},
+        )
+        if on_source
+        else reverse("comments:post_on_comparison", kwargs={"slug": seeded.slug})
+    )
+    data = comment_form(**{field: value})
+    before = Comment.objects.count()
+    response = visitor().post(address, form_body(data), content_type=FORM, **(HTMX if htmx else {}))
+    assert_answered(response)
+    created = Comment.objects.count() - before
+    event("stored" if created else f"refused with {response.status_code}")
+    assert created in (0, 1)
+    if created:
+        comment = Comment.objects.latest("pk")
+        if field in ("body", "author_name"):
+            assert getattr(comment, field) == as_typed(value)
+        assert is_clean(comment.body, multiline=True)
+        assert is_clean(comment.author_name + comment.author_url + comment.author_email,
+                        multiline=False)  # fmt: skip
+        assert comment.author_url == "" or comment.author_url.startswith(("http://", "https://"))
+    else:
+        assert response.status_code >= 400 or htmx
+
+
+DISTINCTION_FIELDS = ["text_a", "text_b", "axis_a", "author_name"]
+
+
+@HYPOTHESIS
+@given(
+    field=st.sampled_from(DISTINCTION_FIELDS),
+    value=st.one_of(hostile_text, valid_text),
+    htmx=st.booleans(),
+)
+def test_the_distinction_form_answers_anything_and_stores_only_what_is_valid(
+    seeded, distinction_form, no_rate_limits, field, value, htmx
+):
+    fields = {field: value}
+    if field == "axis_a":
+        fields["axis_b"] = value[::-1]
+    data = distinction_form(**fields)
+    address = reverse("definitions:add_distinction", kwargs={"slug": seeded.slug})
+    before = Distinction.objects.count()
+    response = visitor().post(address, form_body(data), content_type=FORM, **(HTMX if htmx else {}))
+    assert_answered(response)
+    created = Distinction.objects.count() - before
+    event("stored" if created else f"refused with {response.status_code}")
+    assert created in (0, 1)
+    if created:
+        distinction = Distinction.objects.latest("pk")
+        for name, typed in fields.items():
+            assert getattr(distinction, name) == as_typed(typed)
+        assert is_clean(distinction.text_a + distinction.text_b, multiline=True)
+        assert is_clean(distinction.axis_a + distinction.axis_b + distinction.author_name,
+                        multiline=False)  # fmt: skip
+    else:
+        assert response.status_code >= 400 or htmx
+
+
+@HYPOTHESIS
+@given(value=st.one_of(st.sampled_from(["1", "-1", "0", " 1", "1\x00", "+1", "01"]), hostile_text))
+def test_a_vote_is_counted_only_when_it_is_up_down_or_withdrawn(seeded, no_rate_limits, value):
+    distinction = Distinction.objects.from_sources().published().first()
+    address = reverse("definitions:vote", kwargs={"pk": distinction.pk})
+    before = Vote.objects.count()
+    response = visitor().post(address, form_body({"value": value}), content_type=FORM)
+    assert_answered(response)
+    if value in ("1", "-1"):
+        assert response.status_code == 302
+        assert Vote.objects.count() == before + 1
+        assert Vote.objects.latest("pk").value == int(value)
+    else:
+        assert Vote.objects.count() == before
+    distinction.refresh_from_db()
+    assert (
+        distinction.upvotes + distinction.downvotes
+        == Vote.objects.filter(distinction=distinction).count()
+    )
+
+
+@HYPOTHESIS
+@given(reason=st.one_of(hostile_text, valid_text), htmx=st.booleans())
+def test_a_report_answers_anything_and_keeps_its_reason_as_typed(
+    seeded, make_comment, no_rate_limits, reason, htmx
+):
+    comment = make_comment()
+    address = reverse("comments:report", kwargs={"pk": comment.pk})
+    response = visitor().post(
+        address, form_body({"reason": reason}), content_type=FORM, **(HTMX if htmx else {})
+    )
+    assert_answered(response)
+    report = Report.objects.filter(comment=comment).first()
+    event("stored" if report else f"refused with {response.status_code}")
+    if report is not None:
+        assert report.reason == as_typed(reason)
+        assert is_clean(report.reason, multiline=False)
+    else:
+        assert response.status_code >= 400 or htmx
+
+
+@HYPOTHESIS
+@given(body=st.one_of(hostile_text, valid_text), htmx=st.booleans())
+def test_an_edit_answers_anything_and_changes_the_comment_only_when_valid(
+    seeded, make_comment, returning_visitor, body, htmx
+):
+    client, visitor_id = returning_visitor()
+    comment = make_comment(visitor_id=visitor_id, created=timezone.now(), body="As first posted.")
+    address = reverse("comments:edit", kwargs={"pk": comment.pk})
+    response = client.post(
+        address, form_body({"body": body}), content_type=FORM, **(HTMX if htmx else {})
+    )
+    assert_answered(response)
+    comment.refresh_from_db()
+    event("changed" if comment.body != "As first posted." else f"kept ({response.status_code})")
+    if comment.body != "As first posted.":
+        assert comment.body == as_typed(body)
+        assert is_clean(comment.body, multiline=True)
+    else:
+        assert response.status_code >= 400 or htmx or as_typed(body) == "As first posted."
+
+
+@HYPOTHESIS
+@given(username=hostile_text, password=hostile_text)
+def test_the_admin_sign_in_answers_anything_without_a_server_error(
+    db, settings, username, password
+):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    response = visitor().post(
+        reverse("admin:login"),
+        form_body({"username": username, "password": password}),
+        content_type=FORM,
+    )
+    assert_answered(response)
+    assert response.status_code in (200, 400, 413, 429)
+
+
+PUBLIC_PAGES = [
+    "home", "comparison", "open data", "source", "thread", "source thread", "comments feed",
+    "distinctions feed", "permalink", "reply", "report", "privacy", "admin login",
+]  # fmt: skip
+
+
+def public_page(name: str, comparison) -> str:
+    """Return the address of one public page (or endpoint) of the flagship comparison."""
+    source = comparison.sources.first()
+    comment = Comment.objects.filter(status=CommentStatus.PUBLISHED, parent__isnull=True).first()
+    on_source = {"comparison_slug": comparison.slug, "slug": source.slug}
+    return {
+        "home": "/",
+        "comparison": comparison.get_absolute_url(),
+        "open data": reverse("definitions:comparison_json", kwargs={"slug": comparison.slug}),
+        "source": source.get_absolute_url(),
+        "thread": reverse("comments:thread", kwargs={"slug": comparison.slug}),
+        "source thread": reverse("comments:source_thread", kwargs=on_source),
+        "comments feed": reverse("comments:comparison_feed", kwargs={"slug": comparison.slug}),
+        "distinctions feed": reverse(
+            "comments:distinctions_feed", kwargs={"slug": comparison.slug}
+        ),
+        "permalink": reverse("comments:permalink", kwargs={"pk": comment.pk}),
+        "reply": reverse("comments:reply", kwargs={"pk": comment.pk}),
+        "report": reverse("comments:report", kwargs={"pk": comment.pk}),
+        "privacy": reverse("privacy"),
+        "admin login": reverse("admin:login"),
+    }[name]
+
+
+@HYPOTHESIS
+@given(
+    page=st.sampled_from(PUBLIC_PAGES),
+    key=st.one_of(st.sampled_from(["page", "posted", "cancel", "sent", "next"]), hostile_text),
+    value=hostile_text,
+    htmx=st.booleans(),
+)
+def test_every_page_answers_any_query_string_without_a_server_error(seeded, page, key, value, htmx):
+    query = form_body({key[:200]: value[:2000]}).decode()
+    response = Client().get(f"{public_page(page, seeded)}?{query}", **(HTMX if htmx else {}))
+    assert_answered(response)
+
+
+ADDRESSES = [
+    "/compare/{}/",
+    "/compare/social-media-vs-social-networking/sources/{}/",
+    "/compare/{}/comments/",
+    "/compare/{}/comments/post/",
+    "/compare/social-media-vs-social-networking/{}",
+    "/comments/{}/",
+    "/distinctions/{}/vote/",
+    "/{}",
+    "/static/{}",
+    "/admin/{}/",
+]
+
+
+@HYPOTHESIS
+@given(
+    address=st.sampled_from(ADDRESSES),
+    segment=hostile_text.map(lambda t: t[:300]),
+    method=st.sampled_from(["get", "post", "put", "head", "options"]),
+)
+def test_any_address_answers_without_a_server_error(seeded, address, segment, method):
+    url = address.format(quote(segment.encode("utf-8", "surrogatepass"), safe=""))
+    body = form_body({"body": segment[:50]})
+    response = Client().generic(method.upper(), url, body, content_type=FORM)
+    if method == "head":
+        assert response.status_code < 500
+    else:
+        assert_answered(response)
+
+
+# XSS payloads ----------------------------------------------------------------------------------
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><script>alert(1)</script>',
+    "'><img src=x onerror=alert(1)>",
+    "<img src=x onerror=alert(1)//",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "javascript:alert(1)",
+    '<a href="javascript:alert(1)">click me</a>',
+    '<iframe src="javascript:alert(1)"></iframe>',
+    "<body onload=alert(1)>",
+    "<<script>alert(1)//<</script>",
+    "<scr<script>ipt>alert(1)</script>",
+    "</textarea><script>alert(1)</script>",
+    "</title><script>alert(1)</script>",
+    '<style>@import "//evil.example/x.css";</style>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<div style="background:url(javascript:alert(1))">styled</div>',
+    "{{ 7|add:42 }} {% now 'Y' %}",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    'https://example.org/"onmouseover="alert(1)',
+    "https://example.org/?q=<script>alert(1)</script>",
+    "Look: https://example.org/'onfocus='alert(1)' autofocus='",
+]
+LINK_PAYLOADS = [
+    'https://example.org/"><script>alert(1)</script>',
+    "https://example.org/'onmouseover='alert(1)",
+    "https://example.org/?<img/src=x/onerror=alert(1)>",
+]
+REFUSED_LINKS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+]
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
+
+
+class ActiveContent(HTMLParser):
+    """Collect whatever in a page could run: scripts, event handlers, script URLs, frames."""
+
+    URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "srcdoc"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "script":
+            data_block = attributes.get("type") in ("application/json", "application/ld+json")
+            src = attributes.get("src") or ""
+            same_site = src.startswith("/") and not src.startswith("//")
+            if not data_block and not same_site:
+                self.found.append(f"<script {attrs}>")
+            self._in_script = not data_block
+        if tag in {"iframe", "frame", "object", "embed", "base", "style"}:
+            self.found.append(f"<{tag}>")
+        if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "refresh":
+            self.found.append("<meta http-equiv=refresh>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}=...>")
+            if name == "style":
+                self.found.append(f"<{tag} style=...>")
+            if name in self.URL_ATTRIBUTES and value:
+                cleaned = "".join(value.split()).lower()
+                if cleaned.startswith(DANGEROUS_SCHEMES):
+                    self.found.append(f"<{tag} {name}={value!r}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and data.strip():
+            self.found.append(f"inline script: {data[:80]!r}")
+
+
+def active_content(html: str) -> list[str]:
+    parser = ActiveContent()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+def _fields_for(payload: str) -> dict[str, str]:
+    """Fit a payload into the limits of the distinction form's fields."""
+    padded = payload if len(payload) >= 10 else f"{payload} (padded)"
+    return {
+        "text_a": padded[:600],
+        "text_b": f"Social networking: {payload}"[:600],
+        "axis_a": payload[:40],
+        "axis_b": payload[::-1][:40],
+        "author_name": payload[:60],
+    }
+
+
+@pytest.fixture
+def payloads_posted(seeded, comment_form, distinction_form, no_rate_limits, settings):
+    """Post every payload as a comment, a reply, a website link, a distinction and a report."""
+    settings.SMSN_COMMENTS_PER_PAGE = 500
+    poster = visitor()
+    comments_url = reverse("comments:post_on_comparison", kwargs={"slug": seeded.slug})
+    source = seeded.sources.first()
+    source_url = reverse(
+        "comments:post_on_source", kwargs={"comparison_slug": seeded.slug, "slug": source.slug}
+    )
+    add_url = reverse("definitions:add_distinction", kwargs={"slug": seeded.slug})
+    for payload in PAYLOADS:
+        for address in (comments_url, source_url):
+            response = poster.post(address, comment_form(body=payload, author_name=payload[:60]))
+            assert response.status_code == 302, (payload, response.content[:500])
+        response = visitor().post(add_url, distinction_form(**_fields_for(payload)))
+        assert response.status_code == 302, (payload, response.content[:2000])
+    for link in LINK_PAYLOADS:
+        response = poster.post(comments_url, comment_form(body="My site.", author_url=link))
+        assert response.status_code == 302, (link, response.content[:500])
+    parent = Comment.objects.filter(body=PAYLOADS[0], source__isnull=True).get()
+    response = poster.post(
+        comments_url, comment_form(body=PAYLOADS[1], author_name=PAYLOADS[2][:60], parent=parent.pk)
+    )
+    assert response.status_code == 302
+    for payload in PAYLOADS:
+        comment = Comment.objects.filter(body=PAYLOADS[3]).first()
+        visitor().post(reverse("comments:report", kwargs={"pk": comment.pk}), {"reason": payload})
+    return poster
+
+
+def test_xss_payloads_are_stored_exactly_as_text(payloads_posted):
+    for payload in PAYLOADS:
+        assert Comment.objects.filter(body=payload, author_name=payload[:60]).count() == 2
+        fields = _fields_for(payload)
+        assert Distinction.objects.filter(**{k: as_typed(v) for k, v in fields.items()}).exists()
+        assert Report.objects.filter(reason=payload).exists()
+    for link in LINK_PAYLOADS:
+        assert Comment.objects.filter(author_url=link).exists()
+
+
+@pytest.mark.parametrize("link", REFUSED_LINKS)
+def test_a_website_link_that_is_not_http_is_refused(seeded, comment_form, link):
+    address = reverse("comments:post_on_comparison", kwargs={"slug": seeded.slug})
+    response = visitor().post(address, comment_form(author_url=link))
+    assert response.status_code == 400
+    assert "http://" in response.content.decode()
+    assert not Comment.objects.filter(author_url=link.strip()).exists()
+
+
+def _pages_showing_payloads(comparison) -> list[str]:
+    source = comparison.sources.first()
+    pages = [
+        comparison.get_absolute_url(),
+        source.get_absolute_url(),
+        reverse("comments:thread", kwargs={"slug": comparison.slug}),
+        reverse(
+            "comments:source_thread",
+            kwargs={"comparison_slug": comparison.slug, "slug": source.slug},
+        ),
+    ]
+    for comment in Comment.objects.filter(body__in=PAYLOADS[:4], is_imported=False):
+        if not comment.parent_id:
+            pages.append(reverse("comments:reply", kwargs={"pk": comment.pk}))
+        pages.append(reverse("comments:report", kwargs={"pk": comment.pk}))
+    return pages
+
+
+def test_xss_payloads_are_shown_as_inert_text_on_every_public_page(payloads_posted, seeded):
+    for reader in (payloads_posted, Client()):
+        for page in _pages_showing_payloads(seeded):
+            for headers in ({}, HTMX):
+                response = reader.get(page, **headers)
+                assert response.status_code == 200, page
+                html = response.content.decode()
+                assert active_content(html) == [], page
+                for payload in PAYLOADS:
+                    assert payload not in html or not set(payload) & set("<>\"'"), (page, payload)
+    comparison_page = Client().get(seeded.get_absolute_url()).content.decode()
+    thread = Client().get(reverse("comments:thread", kwargs={"slug": seeded.slug})).content.decode()
+    assert escape("<script>alert(1)</script>") in comparison_page
+    assert escape("&lt;script&gt;alert(1)&lt;/script&gt;") in thread
+    # Template syntax in text is text, not a template.
+    assert escape("{{ 7|add:42 }} {% now 'Y' %}") in thread
+
+
+def test_xss_payloads_in_website_links_stay_inside_the_link(payloads_posted, seeded):
+    html = Client().get(reverse("comments:thread", kwargs={"slug": seeded.slug})).content.decode()
+    assert active_content(html) == []
+    for link in LINK_PAYLOADS:
+        assert f'href="{escape(link)}"' in html, link
+
+
+def test_xss_payloads_in_feeds_are_escaped_text(payloads_posted, seeded):
+    for name in ("comparison_feed", "distinctions_feed"):
+        response = Client().get(reverse(f"comments:{name}", kwargs={"slug": seeded.slug}))
+        assert response.status_code == 200
+        xml = response.content.decode()
+        assert "<script" not in xml
+        assert "<img" not in xml
+        assert "<svg" not in xml
+
+
+def test_xss_payloads_in_the_open_data_are_json_strings_never_html(payloads_posted, seeded):
+    response = Client().get(reverse("definitions:comparison_json", kwargs={"slug": seeded.slug}))
+    assert response["Content-Type"].startswith("application/json")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    text = json.dumps(response.json(), ensure_ascii=False)
+    assert json.dumps(PAYLOADS[0])[1:-1] in text
+
+
+def test_xss_payloads_are_inert_in_the_moderators_admin(payloads_posted, superuser_client):
+    pages = [
+        reverse("admin:comments_comment_changelist"),
+        reverse("admin:comments_comment_changelist") + "?status=pending",
+        reverse("admin:definitions_distinction_changelist"),
+        reverse("admin:comments_report_changelist"),
+    ]
+    pages += [
+        reverse("admin:comments_comment_change", args=[c.pk])
+        for c in Comment.objects.filter(body__in=PAYLOADS[:6])
+    ]
+    pages += [
+        reverse("admin:definitions_distinction_change", args=[d.pk])
+        for d in Distinction.objects.from_readers()[:6]
+    ]
+    for page in pages:
+        response = superuser_client.get(page)
+        assert response.status_code == 200, page
+        found = active_content(response.content.decode())
+        # The admin's own scripts are files from this site; payloads add nothing.
+        assert found == [], (page, found)
