@@ -193,3 +193,10 @@ def test_staff_without_the_group_cannot_remove_a_visitors_content(staff_client, 
     response = staff_client.post(REMOVE, {"visitor": [troll["visitor"]], "ip": [troll["ip"]]})
     assert response.status_code == 403
     assert not Comment.objects.filter(status=CommentStatus.REMOVED).exists()
+
+
+def test_too_many_visitors_at_once_are_refused(moderator_client, troll):
+    visitors = "&".join(f"visitor={uuid.uuid4()}" for _ in range(101))
+    response = moderator_client.get(f"{REMOVE}?{visitors}")
+    assert response.status_code == 400
+    assert "At most 100 visitors" in response.content.decode()
