@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from definitions.admin_intake import SourceIntakeMixin
 from definitions.models import (
     BannedWord,
     Comparison,
@@ -119,7 +120,7 @@ class DimensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SourceIntakeMixin, admin.ModelAdmin):
     list_display = ["title", "site_name", "published_display", "comparison", "is_published"]
     list_filter = ["comparison", "is_published"]
     list_select_related = ["comparison"]
