@@ -96,12 +96,21 @@ class CommentForm(forms.Form):
         help_text="Plain text, up to 5,000 characters. A blank line starts a new paragraph; "
         "web addresses become links.",
         widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": "Write your comment.",
+            "min_length": "Write at least 2 characters.",
+            "max_length": "Keep it to 5,000 characters; this has %(show_value)d.",
+        },
     )
     author_name = PlainTextField(
         label="Name",
         max_length=60,
         help_text="Shown with your comment. Up to 60 characters.",
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+        error_messages={
+            "required": "Enter a name to show with your comment; any name will do.",
+            "max_length": "Keep the name to 60 characters; this has %(show_value)d.",
+        },
     )
     author_url = WebAddressField(
         label="Website (optional)",
@@ -115,6 +124,9 @@ class CommentForm(forms.Form):
         required=False,
         help_text="Never shown. Only a moderator can see it, to reach you about this comment.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "invalid": "Enter an email address like name@example.org, or leave it empty."
+        },
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     ticket = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
@@ -232,6 +244,11 @@ class EditCommentForm(forms.Form):
         max_length=5000,
         help_text="Plain text, up to 5,000 characters.",
         widget=forms.Textarea(attrs={"rows": 6, "autofocus": True}),
+        error_messages={
+            "required": "Write your comment.",
+            "min_length": "Write at least 2 characters.",
+            "max_length": "Keep it to 5,000 characters; this has %(show_value)d.",
+        },
     )
 
     def summary_errors(self) -> list[tuple[str, str, str]]:
