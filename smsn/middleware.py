@@ -13,27 +13,30 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import get_template
 from django.urls import reverse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from definitions.ratelimit import hit, too_many_requests
 from definitions.visitors import client_ip, hash_ip
 
 logger = logging.getLogger(__name__)
 
-# The errors a lost, refused or restarting database raises. IntegrityError, DataError and
-# ProgrammingError are bugs in a query, not outages: they stay 500s.
-DATABASE_OUTAGE_ERRORS = (OperationalError, InterfaceError)
+# The errors a lost, refused or restarting database raises, and those of the shared Redis cache
+# (rate limits, sessions) when it is unreachable. IntegrityError, DataError and ProgrammingError
+# are bugs in a query, not outages: they stay 500s.
+OUTAGE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 
 
-def is_database_outage(exception: BaseException | None) -> bool:
-    """Return True if `exception` means the database cannot be reached right now."""
-    return isinstance(exception, DATABASE_OUTAGE_ERRORS)
+def is_outage(exception: BaseException | None) -> bool:
+    """Return True if `exception` means the database or the cache cannot be reached right now."""
+    return isinstance(exception, OUTAGE_ERRORS)
 
 
-def database_unavailable() -> HttpResponse:
+def service_unavailable() -> HttpResponse:
     """Return the styled 503 page, rendered without the request.
 
     Rendering without the request keeps every context processor (session, user, messages) out of
-    it, so the page itself never touches the database that just failed.
+    it, so the page itself never touches the database (or cache) that just failed.
     """
     html = get_template("503.html").render({"retry_after": settings.SMSN_OUTAGE_RETRY_AFTER})
     response = HttpResponse(html, status=503)
@@ -45,6 +48,9 @@ def database_unavailable() -> HttpResponse:
 
 class DatabaseUnavailableMiddleware:
     """Answer 503 with a styled page and Retry-After when a view finds the database down.
+
+    The same goes for the Redis cache: without it no rate limit can be checked, so nothing
+    can be posted either.
 
     Errors raised outside views (in other middleware) reach handler500, which makes the same
     decision (smsn.views.server_error). The connection is re-established by Django on the next
@@ -58,10 +64,10 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not is_database_outage(exception):
+        if not is_outage(exception):
             return None
-        logger.error("Database unavailable for %s %s", request.method, request.path, exc_info=True)
-        return database_unavailable()
+        logger.error("Storage unavailable for %s %s", request.method, request.path, exc_info=True)
+        return service_unavailable()
 
 
 class AdminLoginRateLimitMiddleware:

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.template.loader import get_template
 from django.views.decorators.http import require_GET
 
-from smsn.middleware import database_unavailable, is_database_outage
+from smsn.middleware import is_outage, service_unavailable
 
 
 @require_GET
@@ -70,12 +70,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Answer an unhandled error: 503 if the database is down, the styled 500 page otherwise.
+    """Answer an unhandled error: 503 if the database or cache is down, else the styled 500.
 
     Rendered without the request's context processors, which may be what failed.
     """
-    if is_database_outage(sys.exc_info()[1]):
-        return database_unavailable()
+    if is_outage(sys.exc_info()[1]):
+        return service_unavailable()
     context = {
         "title": "Something went wrong",
         "message": "Please try again in a moment.",

@@ -65,6 +65,39 @@ def test_the_503_page_keeps_the_security_headers(client, seeded, database_down):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.fixture
+def cache_down(settings):
+    """Point the cache at a Redis server that is not there (nothing listens on port 1)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+
+
+@pytest.mark.django_db
+def test_posting_while_the_redis_cache_is_down_answers_503_and_saves_nothing(
+    seeded, comment_form, distinction_form, cache_down
+):
+    before = (Comment.objects.count(), Distinction.objects.count())
+    client = Client()
+    for url, data in [
+        (reverse("comments:post_on_comparison", kwargs={"slug": seeded.slug}), comment_form()),
+        (reverse("definitions:add_distinction", kwargs={"slug": seeded.slug}), distinction_form()),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 503, url
+        assert int(response["Retry-After"]) > 0
+        assert "Back in a moment" in response.content.decode()
+    assert (Comment.objects.count(), Distinction.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_reading_needs_no_cache(client, seeded, cache_down):
+    assert client.get(seeded.get_absolute_url()).status_code == 200
+
+
 @pytest.mark.django_db
 def test_readiness_reports_the_database_down(client, database_down):
     response = client.get(reverse("readiness"))
