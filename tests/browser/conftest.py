@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.helpers import DESKTOP
 
 # Never let Playwright fetch a browser build of its own.
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+# Generous waits: CI machines are small and may be busy; a passing step never waits this long.
+expect.set_options(timeout=10_000)
 
 CHROMIUM = os.environ.get("SMSN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -103,12 +106,12 @@ def new_page(browser) -> Iterator[Callable[..., object]]:
     Each page carries `.log`, a PageLog of its console messages and uncaught errors.
     """
     contexts = []
+    pages = []
 
-    def make(*, javascript: bool = True, viewport: dict | None = None, bypass_csp: bool = False):
+    def make(*, javascript: bool = True, viewport: dict | None = None):
         context = browser.new_context(
             java_script_enabled=javascript,
             viewport=viewport or DESKTOP,
-            bypass_csp=bypass_csp,
             locale="en-GB",
             reduced_motion="reduce",
         )
@@ -119,11 +122,16 @@ def new_page(browser) -> Iterator[Callable[..., object]]:
         page.on("console", lambda m: log.console.append(f"{m.type}: {m.text}"))
         page.on("pageerror", lambda e: log.errors.append(str(e)))
         page.log = log
+        pages.append(page)
         return page
 
     yield make
     for context in contexts:
         context.close()
+    # Whatever the journey, a page that broke its own scripts or the CSP has failed it.
+    problems = [line for page in pages for line in page.log.errors + page.log.csp_violations]
+    if problems:
+        pytest.fail("the pages reported script errors or CSP violations:\n" + "\n".join(problems))
 
 
 @pytest.fixture(params=[True, False], ids=["js", "nojs"])
