@@ -274,7 +274,8 @@ def test_the_admin_sign_in_answers_anything_without_a_server_error(
 
 PUBLIC_PAGES = [
     "home", "comparison", "open data", "source", "thread", "source thread", "comments feed",
-    "distinctions feed", "permalink", "reply", "report", "privacy", "admin login",
+    "distinctions feed", "source feed", "permalink", "reply", "report", "privacy", "admin login",
+    "liveness", "readiness",
 ]  # fmt: skip
 
 
@@ -294,6 +295,9 @@ def public_page(name: str, comparison) -> str:
         "distinctions feed": reverse(
             "comments:distinctions_feed", kwargs={"slug": comparison.slug}
         ),
+        "source feed": reverse("comments:source_feed", kwargs=on_source),
+        "liveness": reverse("liveness"),
+        "readiness": reverse("readiness"),
         "permalink": reverse("comments:permalink", kwargs={"pk": comment.pk}),
         "reply": reverse("comments:reply", kwargs={"pk": comment.pk}),
         "report": reverse("comments:report", kwargs={"pk": comment.pk}),
@@ -322,6 +326,10 @@ ADDRESSES = [
     "/compare/{}/comments/post/",
     "/compare/social-media-vs-social-networking/{}",
     "/comments/{}/",
+    "/comments/{}/reply/",
+    "/comments/{}/edit/",
+    "/comments/{}/delete/",
+    "/comments/{}/report/",
     "/distinctions/{}/vote/",
     "/{}",
     "/static/{}",
@@ -343,6 +351,37 @@ def test_any_address_answers_without_a_server_error(seeded, address, segment, me
         assert response.status_code < 500
     else:
         assert_answered(response)
+
+
+# Every public address is in one of the tests above: a new one must be added there.
+COVERED = {
+    # pages and endpoints read with hostile query strings
+    "definitions:home", "definitions:comparison", "definitions:comparison_json",
+    "definitions:source", "comments:thread", "comments:source_thread",
+    "comments:comparison_feed", "comments:source_feed", "comments:distinctions_feed",
+    "comments:permalink", "comments:reply", "comments:report", "privacy", "liveness", "readiness",
+    # forms sent hostile text
+    "comments:post_on_comparison", "comments:post_on_source", "comments:edit", "comments:delete",
+    "definitions:add_distinction", "definitions:vote",
+}  # fmt: skip
+
+
+def _named_patterns(patterns, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _named_patterns(pattern.url_patterns, inner)
+        elif pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_public_address_is_covered_by_the_hostile_input_tests():
+    from django.urls import get_resolver
+
+    public = {n for n in _named_patterns(get_resolver().url_patterns) if not n.startswith("admin:")}
+    assert public - COVERED == set(), "add these to the hostile input tests"
 
 
 # XSS payloads ----------------------------------------------------------------------------------

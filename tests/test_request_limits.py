@@ -200,6 +200,7 @@ def _post_endpoints(comparison) -> list[str]:
         ),
         reverse("comments:report", kwargs={"pk": comment.pk}),
         reverse("comments:edit", kwargs={"pk": comment.pk}),
+        reverse("comments:delete", kwargs={"pk": comment.pk}),
         reverse("definitions:add_distinction", kwargs={"slug": comparison.slug}),
         reverse("definitions:vote", kwargs={"pk": Distinction.objects.first().pk}),
         ADMIN_LOGIN,
