@@ -118,7 +118,7 @@ def test_htmx_post_answers_with_the_new_comment_and_a_fresh_empty_form(
     assert 'id="comment-body">\n</textarea>' in form
     assert data["ticket"] not in form
     assert 'value="Ada"' in form
-    assert 'id="comment-status" hx-swap-oob="innerHTML"' in html
+    assert 'id="comment-status" data-hx-swap-oob="innerHTML"' in html
     assert "Your comment is posted." in html
 
 
@@ -603,7 +603,7 @@ def test_htmx_reply_is_added_to_its_parents_replies(client, seeded, comment_form
         .content.decode()
     )
     assert f'hx-swap-oob="beforeend:#replies-{parent.pk}"' in html
-    assert f'id="reply-status-{parent.pk}" hx-swap-oob="innerHTML"' in html
+    assert f'id="reply-status-{parent.pk}" data-hx-swap-oob="innerHTML"' in html
     assert "Your reply is posted." in html
     assert "<form" not in html.split("hx-swap-oob")[0]  # the reply form closes
 

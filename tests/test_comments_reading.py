@@ -259,7 +259,7 @@ def test_first_page_shows_fifty_comments_and_a_working_show_more_link(client, se
     assert f'id="comment-{long_thread[49].pk}"' in html
     assert f'id="comment-{long_thread[50].pk}"' not in html
     more = f"{thread_url(seeded)}?page=2"
-    assert f'href="{more}#comments" hx-get="{more}"' in html
+    assert f'href="{more}#comments" data-hx-get="{more}"' in html
 
 
 def test_second_page_without_javascript_shows_the_rest_and_a_way_back(client, seeded, long_thread):
