@@ -1,6 +1,32 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+
+def thread_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Start a new version of the cached page whose thread or counts this row changes."""
+    from definitions import cache
+
+    comment = instance.comment if sender.__name__ == "Report" else instance
+    cache.bump(comment.comparison_id)
+
+
+def has_own_comments(request: Any, comparison_id: int) -> bool:
+    """Return True if the thread shows this visitor anything of their own (or their name)."""
+    from comments.models import Comment, Report
+    from comments.views import AUTHOR_COOKIE
+
+    if AUTHOR_COOKIE in request.COOKIES:
+        return True
+    visitor_id = request.visitor.id
+    if visitor_id is None:
+        return False
+    mine = Comment.objects.filter(comparison_id=comparison_id, visitor_id=visitor_id)
+    reported = Report.objects.filter(visitor_id=visitor_id, comment__comparison_id=comparison_id)
+    return mine.exists() or reported.exists()
 
 
 class CommentsConfig(AppConfig):
@@ -16,3 +42,14 @@ class CommentsConfig(AppConfig):
         source_imported.connect(
             receivers.store_imported_comments, dispatch_uid="comments.store_imported_comments"
         )
+        # The comparison page is cached per version (definitions/cache.py): a new, edited,
+        # deleted or reported comment starts a new version; the form's ticket is new per view.
+        from comments.forms import new_ticket
+        from comments.models import Comment, Report
+        from definitions import cache
+
+        for model in (Comment, Report):
+            post_save.connect(thread_changed, sender=model, dispatch_uid=f"bump-{model}")
+            post_delete.connect(thread_changed, sender=model, dispatch_uid=f"bump-d-{model}")
+        cache.register_fresh_value("ticket", lambda comparison: new_ticket())
+        cache.register_personal(has_own_comments)

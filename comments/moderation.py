@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from comments.models import Comment, CommentStatus
+from definitions import cache as page_cache
 from definitions.models import Distinction, ModerationStatus, Vote
 
 # Rows per UPDATE ... WHERE id IN (...): well below SQLite's limit on query parameters.
@@ -57,6 +58,8 @@ def _set_status(
         )
     if rows:
         LogEntry.objects.log_actions(user.pk, rows, CHANGE, log)
+        # queryset.update() sends no signals: the cached comparison pages start anew here.
+        page_cache.bump_all()
 
 
 @transaction.atomic
@@ -195,6 +198,8 @@ def recount_distinctions(pks: Iterable[int]) -> int:
     for distinction in distinctions:
         distinction.recount()
     Distinction.objects.bulk_update(distinctions, ["upvotes", "downvotes", "score"])
+    if distinctions:
+        page_cache.bump_all()
     return len(distinctions)
 
 

@@ -1,8 +1,52 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+
+def comparison_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Start a new version of the cached page of the comparison this row belongs to."""
+    from definitions import cache
+
+    comparison_id = instance.pk if sender.__name__ == "Comparison" else instance.comparison_id
+    cache.bump(comparison_id)
+
+
+def anything_changed(sender: Any, **kwargs: Any) -> None:
+    """Start a new version of every cached comparison page (rare admin edits)."""
+    from definitions import cache
+
+    cache.bump_all()
+
+
+def has_pending_distinction(request: Any, comparison_id: int) -> bool:
+    from definitions.models import Distinction, ModerationStatus
+
+    visitor_id = request.visitor.id
+    return visitor_id is not None and (
+        Distinction.objects.filter(
+            comparison_id=comparison_id, visitor_id=visitor_id, status=ModerationStatus.PENDING
+        ).exists()
+    )
 
 
 class DefinitionsConfig(AppConfig):
     name = "definitions"
     verbose_name = "Comparisons and definitions"
+
+    def ready(self) -> None:
+        # The comparison page is cached per version (definitions/cache.py): every change to
+        # what it shows starts a new version. Votes change it through the distinction's counts.
+        from definitions import cache, models
+        from definitions.forms import issue_token
+
+        for model in (models.Comparison, models.Source, models.Distinction):
+            post_save.connect(comparison_changed, sender=model, dispatch_uid=f"bump-{model}")
+            post_delete.connect(comparison_changed, sender=model, dispatch_uid=f"bump-d-{model}")
+        for model in (models.Definition, models.Dimension, models.Stance):
+            post_save.connect(anything_changed, sender=model, dispatch_uid=f"bump-{model}")
+            post_delete.connect(anything_changed, sender=model, dispatch_uid=f"bump-d-{model}")
+        cache.register_fresh_value("token", issue_token)
+        cache.register_personal(has_pending_distinction)

@@ -8,19 +8,23 @@ whole page again with status 400.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from definitions import actions, ratelimit
+from definitions import cache as page_cache
 from definitions.forms import DistinctionForm, VoteForm
-from definitions.models import Comparison, Distinction, Source, attach_visitor_votes
+from definitions.models import Comparison, Distinction, Source, Vote, attach_visitor_votes
 
 TEMPLATE = "definitions/comparison.html"
 READERS_PER_PAGE = 20
@@ -36,23 +40,31 @@ def distinction_limit() -> int:
     return int(getattr(settings, "SMSN_DISTINCTIONS_PER_10_MINUTES", 10))
 
 
-def readers_page(request: HttpRequest, comparison: Comparison) -> Page:
+def readers_page(
+    request: HttpRequest, comparison: Comparison, visitor_id: uuid.UUID | None = None
+) -> Page:
     """Return the requested page of readers' distinctions, evaluated, for this visitor."""
-    listed = Distinction.objects.listed_for(comparison, request.visitor.id)
+    listed = Distinction.objects.listed_for(comparison, visitor_id)
     page = Paginator(listed, READERS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     return page
 
 
 def comparison_context(
-    request: HttpRequest, comparison: Comparison, form: DistinctionForm | None = None
+    request: HttpRequest,
+    comparison: Comparison,
+    form: DistinctionForm | None = None,
+    *,
+    as_anyone: bool = False,
 ) -> dict[str, Any]:
-    """Return everything the comparison page shows, in a fixed number of queries."""
+    """Return everything the comparison page shows, in a fixed number of queries.
+
+    With `as_anyone`, return what every visitor without anything of their own sees.
+    """
+    visitor_id = None if as_anyone else request.visitor.id
     sources = comparison.published_sources()
-    page = readers_page(request, comparison)
-    attach_visitor_votes(
-        [s.public_distinction for s in sources] + page.object_list, request.visitor.id
-    )
+    page = readers_page(request, comparison, visitor_id)
+    attach_visitor_votes([s.public_distinction for s in sources] + page.object_list, visitor_id)
     return {
         "comparison": comparison,
         "sources": sources,
@@ -73,14 +85,59 @@ def comparison(request: HttpRequest, slug: str) -> HttpResponse:
     """Show two terms side by side: sources, key differences, readers' distinctions."""
     comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
     if request.htmx and "page" in request.GET:
-        page = readers_page(request, comparison)
+        page = readers_page(request, comparison, request.visitor.id)
         attach_visitor_votes(page.object_list, request.visitor.id)
         context = {"comparison": comparison, "page": page, "more_loaded": True}
         response = render(request, TEMPLATE + "#readers-more", context)
     else:
-        response = render(request, TEMPLATE, comparison_context(request, comparison))
+        try:
+            response = shared_page(request, comparison) if is_shared(request, comparison) else None
+        except page_cache.UNAVAILABLE:
+            response = None
+        if response is None:
+            response = render(request, TEMPLATE, comparison_context(request, comparison))
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def is_shared(request: HttpRequest, comparison: Comparison) -> bool:
+    """Return True if this request gets the page every visitor sees (plus its own votes)."""
+    if request.GET or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    if "messages" in request.COOKIES:
+        return False
+    return not page_cache.has_personal(request, comparison.pk)
+
+
+def shared_page(request: HttpRequest, comparison: Comparison) -> HttpResponse:
+    """Answer with the cached page, rendering it first if this version is not cached yet."""
+    key = page_cache.page_key(comparison.pk, "page")
+    html = cache.get(key)
+    if html is None:
+        rendered = render(
+            request, TEMPLATE, comparison_context(request, comparison, as_anyone=True)
+        )
+        html = page_cache.to_template(request, rendered.content.decode())
+        cache.set(key, html, page_cache.TIMEOUT)
+    if request.visitor.id:
+        html = page_cache.splice_votes(html, own_vote_widgets(request, comparison, html))
+    return HttpResponse(page_cache.from_template(request, html, comparison))
+
+
+def own_vote_widgets(request: HttpRequest, comparison: Comparison, html: str) -> dict[int, str]:
+    """Return the vote forms, rendered for this visitor, of the distinctions they voted on."""
+    votes = Vote.objects.filter(
+        visitor_id=request.visitor.id, distinction_id__in=page_cache.voted_on(html)
+    ).select_related("distinction")
+    widgets = {}
+    for vote in votes:
+        distinction = vote.distinction
+        distinction.visitor_vote = vote.value
+        widgets[distinction.pk] = render_to_string(
+            TEMPLATE + "#vote-widget",
+            {"comparison": comparison, "distinction": distinction, "csrf_token": page_cache.CSRF},
+        )
+    return widgets
 
 
 def vote_notice(distinction: Distinction, value: int) -> str:

@@ -234,3 +234,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 SMSN_TRUSTED_PROXY_COUNT = int(os.environ.get("SMSN_TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
+
+# Rate limits per IP hash (and per visitor). SMSN_RATE_LIMIT_MULTIPLIER scales every one of them:
+# the load benchmark (bin/benchmark) plays thousands of visitors from 127.0.0.1 and sets it high;
+# production leaves it at 1.
+SMSN_RATE_LIMIT_MULTIPLIER = max(1, int(os.environ.get("SMSN_RATE_LIMIT_MULTIPLIER", "1")))
+SMSN_VOTES_PER_MINUTE = 30 * SMSN_RATE_LIMIT_MULTIPLIER
+SMSN_DISTINCTIONS_PER_10_MINUTES = 10 * SMSN_RATE_LIMIT_MULTIPLIER
+SMSN_COMMENT_RATE_LIMITS = [
+    (5 * SMSN_RATE_LIMIT_MULTIPLIER, 60),
+    (30 * SMSN_RATE_LIMIT_MULTIPLIER, 3600),
+]
+SMSN_COMMENT_REPORT_RATE_LIMITS = [
+    (10 * SMSN_RATE_LIMIT_MULTIPLIER, 60),
+    (50 * SMSN_RATE_LIMIT_MULTIPLIER, 3600),
+]
+# Least seconds between loading a form and sending it (bots post at once); 0 for the benchmark.
+SMSN_COMMENT_MIN_SECONDS = float(os.environ.get("SMSN_COMMENT_MIN_SECONDS", "3"))
+SMSN_DISTINCTION_MIN_SECONDS = float(os.environ.get("SMSN_DISTINCTION_MIN_SECONDS", "3"))

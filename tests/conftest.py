@@ -249,3 +249,15 @@ def new_article_text(request) -> str:
     """A scraped blog post on the flagship comparison that is not one of the seeds."""
     path = request.config.rootpath / "tests" / "data" / "intake_new_article.txt"
     return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def empty_shared_cache():
+    """Start every test with an empty shared cache, so no cached page leaks between tests."""
+    import contextlib
+
+    from django.core.cache import cache
+
+    # A test without the database (DatabaseCache in tests) has nothing cached either.
+    with contextlib.suppress(Exception):
+        cache.clear()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -10,6 +13,7 @@ from django.utils.safestring import SafeString
 from comments.models import Comment
 from comments.text import render_plain_text, safe_web_address
 from comments.views import thread_context
+from definitions import cache as page_cache
 from definitions.models import Comparison, Source
 
 register = template.Library()
@@ -35,11 +39,35 @@ def comment_thread(context: template.Context, target: Comparison | Source) -> Sa
     """Render the discussion thread of a comparison or source, with its form and feed links."""
     request = context["request"]
     comparison_id = target.comparison_id if isinstance(target, Source) else target.pk
-    return render_to_string(
-        "comments/thread.html#thread",
-        thread_context(request, target, counts=_counts(context, comparison_id)),
-        request=request,
-    )
+
+    def render() -> str:
+        return render_to_string(
+            "comments/thread.html#thread",
+            thread_context(request, target, counts=_counts(context, comparison_id)),
+            request=request,
+        )
+
+    try:
+        if not is_shared(request, comparison_id):
+            return render()
+        # The thread as every visitor without comments of their own sees it, once per version
+        # of the comparison (definitions/cache.py), with a fresh CSRF token and ticket each time.
+        kind = "source" if isinstance(target, Source) else "comparison"
+        key = page_cache.page_key(comparison_id, f"thread:{kind}:{target.pk}")
+        html = cache.get(key)
+        if html is None:
+            html = page_cache.to_template(request, render())
+            cache.set(key, html, page_cache.TIMEOUT)
+    except page_cache.UNAVAILABLE:
+        return render()
+    return SafeString(page_cache.from_template(request, html, target))
+
+
+def is_shared(request: HttpRequest, comparison_id: int) -> bool:
+    """Return True if this request sees the thread everybody sees."""
+    if request.GET or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    return not page_cache.has_personal(request, comparison_id)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,534 @@
+# ruff: noqa: T201, RUF001, ISC004, E501 - a script printing a table with the ratio sign
+"""Load benchmark: the site served the production way, driven by wrk from a second process.
+
+Every figure is reported as a ratio of a trivial reference view (/healthz: a few bytes, no
+database, the full middleware stack) measured in the same run, so the ratios say something
+about our code rather than about the machine. Run it with `./bin/benchmark`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+RESULTS = ROOT / "benchmarks" / "results"
+PG_ADMIN_URL = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = "smsn_bench"
+PORT = int(os.environ.get("BENCH_PORT", "8790"))
+BASE = f"http://127.0.0.1:{PORT}"
+COMPARISON = "/compare/social-media-vs-social-networking/"
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=f"{PG_ADMIN_URL}/{DB_NAME}",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        SMSN_TRUSTED_PROXY_COUNT="0",
+        # The benchmark's many "visitors" share 127.0.0.1: lift the per-IP limits for this run only.
+        SMSN_RATE_LIMIT_MULTIPLIER="100000",
+        SMSN_COMMENT_MIN_SECONDS="0",
+        SMSN_DISTINCTION_MIN_SECONDS="0",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    return e
+
+
+SECRET = "bench-" + secrets.token_urlsafe(48)
+
+
+def manage(*args: str) -> str:
+    out = subprocess.run(  # noqa: S603
+        [PY, "manage.py", *args], cwd=ROOT, env=env(), check=True, capture_output=True, text=True
+    )
+    return out.stdout
+
+
+def django_setup() -> None:
+    os.environ.update(env())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smsn.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def reset_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    subprocess.run(["redis-cli", "-n", "3", "FLUSHDB"], check=False, capture_output=True)  # noqa: S607
+    manage("migrate", "--noinput", "-v0")
+    manage("createcachetable")
+    manage("collectstatic", "--noinput", "-v0")
+    manage("loadsources")
+
+
+def workers() -> int:
+    return 2 * (os.cpu_count() or 1)
+
+
+def start_server() -> subprocess.Popen:
+    proc = subprocess.Popen(  # noqa: S603
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "smsn.wsgi",
+            "--workers",
+            str(workers()),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env(),
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{BASE}/healthz", timeout=1)  # noqa: S310
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
+def worker_memory_mb(proc: subprocess.Popen) -> list[float]:
+    """Return the resident memory of each gunicorn worker (children of the master)."""
+    out = subprocess.run(  # noqa: S603
+        ["ps", "-o", "rss=", "--ppid", str(proc.pid)],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    return [int(x) / 1024 for x in out.split()]
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(name: str, path: str, *, seconds: int, connections: int = 16, lua: str = "") -> Result:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    script = None
+    if lua:
+        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
+        script.write(lua)
+        script.close()
+        cmd += ["-s", script.name]
+    out = subprocess.run(  # noqa: S603
+        [*cmd, BASE + path], capture_output=True, text=True, check=True
+    ).stdout
+    if script:
+        os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
+
+    def parse(v: str) -> float:
+        m = re.match(r"([\d.]+)(\w+)", v)
+        return _ms(m.group(1), m.group(2))
+
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (
+        sum(int(x) for x in sock.groups()) if sock else 0
+    )
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return Result(name, rps, parse(lat["50"]), parse(lat["99"]), errors, total)
+
+
+def signed_visitor_cookie(visitor_id: uuid.UUID) -> str:
+    from django.conf import settings
+    from django.core import signing
+
+    from definitions.visitors import SALT
+
+    signer = signing.get_cookie_signer(salt=settings.SMSN_VISITOR_COOKIE + SALT)
+    return signer.sign(str(visitor_id))
+
+
+def lua_headers(headers: dict[str, str]) -> str:
+    lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    return "\n".join(lines) + "\n"
+
+
+def compressed_size(path: str, encoding: str) -> tuple[int, dict[str, str]]:
+    req = urllib.request.Request(BASE + path, headers={"Accept-Encoding": encoding})  # noqa: S310
+    with urllib.request.urlopen(req) as resp:  # noqa: S310
+        body = resp.read()
+        return len(body), dict(resp.headers)
+
+
+def page_weight() -> dict[str, object]:
+    """Measure the comparison page's compressed HTML and first-load CSS/JS."""
+    with urllib.request.urlopen(BASE + COMPARISON) as resp:  # noqa: S310
+        html = resp.read().decode()
+    html_gz = len(gzip.compress(html.encode(), 6))
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
+    external = re.findall(r'(?:href|src)="(https?://[^"]+)"', html)
+    external = [u for u in external if not u.startswith(BASE)]
+    total = html_gz
+    static = []
+    for a in assets:
+        br, h_br = compressed_size(a, "br")
+        gz, h_gz = compressed_size(a, "gzip")
+        total += br
+        static.append(
+            {
+                "path": a,
+                "br_bytes": br,
+                "gzip_bytes": gz,
+                "br": h_br.get("Content-Encoding") == "br",
+                "gzip": h_gz.get("Content-Encoding") == "gzip",
+                "cache_control": h_br.get("Cache-Control", ""),
+                "hashed": bool(re.search(r"\.[0-9a-f]{12}\.(css|js)$", a)),
+            }
+        )
+    loaded_from_other_hosts = [u for u in external if "rel=" not in u]
+    return {
+        "html_gzip_bytes": html_gz,
+        "first_load_bytes": total,
+        "static": static,
+        "links_to_other_hosts": loaded_from_other_hosts,
+    }
+
+
+CSRF = "Bench" + "x" * 27  # 32 alphanumeric characters: a valid unmasked CSRF secret.
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+
+
+def warm(path: str, headers: dict[str, str] | None = None, times: int = 20) -> None:
+    """Fetch a page a few times so every worker has imported, connected and cached."""
+    for _ in range(times):
+        req = urllib.request.Request(BASE + path, headers=headers or {})  # noqa: S310
+        with urllib.request.urlopen(req) as resp:  # noqa: S310
+            resp.read()
+
+
+def measure(
+    name: str, path: str, *, headers: dict[str, str] | None = None, lua: str = ""
+) -> Result:
+    if not lua:
+        warm(path, headers)
+    script = lua_headers(headers or {}) + lua
+    result = wrk(name, path, seconds=SECONDS, lua=script)
+    print(
+        f"  {name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, "
+        f"p99 {result.p99_ms:.1f} ms, {result.errors} errors",
+        flush=True,
+    )
+    return result
+
+
+def voter_cookie(votes: int = 25) -> str:
+    """Create a visitor who voted on the sources' and the first readers' distinctions."""
+    from definitions import actions
+    from definitions.models import Comparison, Distinction
+
+    comparison = Comparison.objects.get(slug=COMPARISON.strip("/").split("/")[-1])
+    visitor_id = uuid.uuid4()
+    listed = list(Distinction.objects.listed_for(comparison, None)[:votes])
+    sourced = [s.public_distinction for s in comparison.published_sources()]
+    for i, distinction in enumerate([d for d in sourced if d] + listed):
+        actions.cast_vote(
+            distinction=distinction, visitor_id=visitor_id, ip_hash="bench", value=1 - 2 * (i % 2)
+        )
+    return signed_visitor_cookie(visitor_id)
+
+
+def vote_lua(n_visitors: int = 2000) -> str:
+    """Return a wrk script: each request votes as one of many visitors on one of many distinctions."""
+    from definitions.models import Distinction
+
+    ids = list(
+        Distinction.objects.published()
+        .filter(comparison__slug=COMPARISON.strip("/").split("/")[-1])
+        .values_list("pk", flat=True)[:500]
+    )
+    cookies = [signed_visitor_cookie(uuid.uuid4()) for _ in range(n_visitors)]
+    return (
+        "local cookies = {" + ",".join(json.dumps(c) for c in cookies) + "}\n"
+        "local ids = {" + ",".join(str(i) for i in ids) + "}\n"
+        "local values = {'1', '-1', '0', '1'}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        "  local c = cookies[(n % #cookies) + 1]\n"
+        "  local id = ids[((n * 7919) % #ids) + 1]\n"
+        "  local body = 'value=' .. values[(n % #values) + 1]\n"
+        "  local headers = {}\n"
+        "  headers['Content-Type'] = 'application/x-www-form-urlencoded'\n"
+        f"  headers['X-CSRFToken'] = '{CSRF}'\n"
+        "  headers['HX-Request'] = 'true'\n"
+        f"  headers['Cookie'] = 'csrftoken={CSRF}; {settings_cookie_name()}=' .. c\n"
+        "  return wrk.format('POST', '/distinctions/' .. id .. '/vote/', headers, body)\n"
+        "end\n"
+    )
+
+
+def settings_cookie_name() -> str:
+    from django.conf import settings
+
+    return settings.SMSN_VISITOR_COOKIE
+
+
+def comment_lua(n: int = 20000) -> str:
+    """Return a wrk script posting pre-signed, distinct comment forms (one ticket each)."""
+    from urllib.parse import urlencode
+
+    from comments.forms import new_ticket
+
+    issued = time.time() - 60
+    bodies = []
+    for i in range(n):
+        words = f"Comment number {i} on the benchmark: {uuid.uuid4().hex[:12]} reads well."
+        bodies.append(
+            urlencode(
+                {
+                    "body": words,
+                    "author_name": f"Bench {i}",
+                    "author_url": "",
+                    "author_email": "",
+                    "homepage": "",
+                    "ticket": new_ticket(issued),
+                }
+            )
+        )
+    path = COMPARISON + "comments/post/"
+    return (
+        "local bodies = {" + ",".join(json.dumps(b) for b in bodies) + "}\n"
+        # Each wrk thread has its own Lua state: give each its own half of the forms.
+        "local threads = 0\n"
+        "function setup(thread) thread:set('tid', threads); threads = threads + 1 end\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 2\n"
+        "  local i = n + tid\n"
+        "  local headers = {}\n"
+        "  headers['Content-Type'] = 'application/x-www-form-urlencoded'\n"
+        f"  headers['X-CSRFToken'] = '{CSRF}'\n"
+        f"  headers['Cookie'] = 'csrftoken={CSRF}'\n"
+        f"  return wrk.format('POST', '{path}', headers, bodies[(i % #bodies) + 1])\n"
+        "end\n"
+    )
+
+
+def exact_counts() -> tuple[bool, int]:
+    """Return whether every distinction's stored counts equal its vote rows, and the mismatches."""
+    from django.db.models import Count, Q
+
+    from definitions.models import Distinction
+
+    wrong = (
+        Distinction.objects.annotate(
+            up=Count("votes", filter=Q(votes__value=1, votes__is_void=False)),
+            down=Count("votes", filter=Q(votes__value=-1, votes__is_void=False)),
+        )
+        .exclude(upvotes=models_f("up"), downvotes=models_f("down"))
+        .count()
+    )
+    return wrong == 0, wrong
+
+
+def models_f(name: str):
+    from django.db.models import F
+
+    return F(name)
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}; `{' '.join(platform.uname())}`"
+
+
+def table(results: list[Result], reference: Result, seed_ref: Result) -> str:
+    lines = [
+        "| measurement | req/s | p50 ms | p99 ms | errors | requests | × reference |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        ref = seed_ref if r.name.startswith("seed:") else reference
+        lines.append(
+            f"| {r.name} | {r.rps:.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | "
+            f"{r.requests} | {r.rps / ref.rps:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-data", action="store_true", help="only the seed-data phase")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: run ./bin/benchmark, which installs it, or apt-get install wrk")
+    print(f"Resetting {DB_NAME} ...", flush=True)
+    reset_database()
+    django_setup()
+    from definitions.models import Source
+
+    results: list[Result] = []
+    print("Seed data only:", flush=True)
+    proc = start_server()
+    try:
+        seed_ref = measure("seed: /healthz (reference)", "/healthz")
+        seed_cmp = measure("seed: comparison, new visitor", COMPARISON)
+        results += [seed_ref, seed_cmp]
+    finally:
+        stop_server(proc)
+    if args.skip_data:
+        print(table(results, seed_ref, seed_ref))
+        return
+    print("Generating the large data set (benchdata) ...", flush=True)
+    started = time.monotonic()
+    manage("benchdata")
+    print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
+    source_path = Source.objects.published().order_by("position").first().get_absolute_url()
+    cookie = f"{settings_cookie_name()}={voter_cookie()}"
+    vote_script = vote_lua()
+    comment_script = comment_lua()
+    print("Large data set:", flush=True)
+    proc = start_server()
+    try:
+        reference = measure("/healthz (reference)", "/healthz")
+        new_visitor = measure("comparison, new visitor", COMPARISON)
+        voter = measure("comparison, visitor with votes", COMPARISON, headers={"Cookie": cookie})
+        source = measure("source page", source_path)
+        votes = measure("vote POST (2,000 visitors)", "/", lua=vote_script)
+        counts_exact, wrong = exact_counts()
+        comments = measure("comment POST", "/", lua=comment_script)
+        weight = page_weight()
+        memory = worker_memory_mb(proc)
+    finally:
+        stop_server(proc)
+    results += [reference, new_visitor, voter, source, votes, comments]
+    report = render(
+        results,
+        reference,
+        seed_ref,
+        seed_cmp,
+        new_visitor,
+        voter,
+        votes,
+        weight,
+        memory,
+        counts_exact,
+        wrong,
+    )
+    print()
+    print(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.md").write_text(report + "\n")
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def render(
+    results: list[Result],
+    reference: Result,
+    seed_ref: Result,
+    seed_cmp: Result,
+    new_visitor: Result,
+    voter: Result,
+    votes: Result,
+    weight: dict,
+    memory: list[float],
+    counts_exact: bool,
+    wrong: int,
+) -> str:
+    growth = new_visitor.rps / seed_cmp.rps
+    static = weight["static"]
+    static_ok = all(
+        s["br"] and s["gzip"] and "max-age=31536000" in s["cache_control"] and s["hashed"]
+        for s in static
+    )
+    nv_ratio = new_visitor.rps / reference.rps
+    lines = [
+        "# Load benchmark: latest figures",
+        "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `./bin/benchmark`: gunicorn, "
+        f"{workers()} workers, DEBUG off, PostgreSQL, Redis cache; wrk, 2 threads, 16 connections, "
+        f"{SECONDS} s per measurement, on 127.0.0.1.",
+        f"Machine: {machine()}.",
+        "",
+        "Rows starting `seed:` ran with only the five seed sources (ratio to the seed reference);",
+        "the others with 2,000 distinctions, 20,000 comments and 200,000 votes.",
+        "",
+        table(results, reference, seed_ref),
+        "",
+        "| target | figure | verdict |",
+        "|---|---|---|",
+        f"| comparison, new visitor ≥ 0.5× reference | {nv_ratio:.2f}× | {verdict(nv_ratio >= 0.5)} |",
+        f"| comparison, new visitor p99 < 50 ms | {new_visitor.p99_ms:.1f} ms | "
+        f"{verdict(new_visitor.p99_ms < 50)} |",
+        f"| comparison, new visitor: no errors | {new_visitor.errors} | "
+        f"{verdict(new_visitor.errors == 0)} |",
+        f"| comparison with own votes ≥ 0.35× | {voter.rps / reference.rps:.2f}× | "
+        f"{verdict(voter.rps / reference.rps >= 0.35)} |",
+        f"| vote POST ≥ 0.3× | {votes.rps / reference.rps:.2f}× | "
+        f"{verdict(votes.rps / reference.rps >= 0.3 and votes.errors == 0)} |",
+        f"| vote counts exact after the vote phase | {wrong} distinctions wrong | "
+        f"{verdict(counts_exact)} |",
+        f"| growth (large / seed comparison rate) ≥ 0.8 | {growth:.2f} | {verdict(growth >= 0.8)} |",
+        f"| comparison HTML < 25 KB gzip | {weight['html_gzip_bytes'] / 1024:.1f} KB | "
+        f"{verdict(weight['html_gzip_bytes'] < 25 * 1024)} |",
+        f"| first load (HTML + CSS + JS) < 80 KB compressed | "
+        f"{weight['first_load_bytes'] / 1024:.1f} KB | "
+        f"{verdict(weight['first_load_bytes'] < 80 * 1024)} |",
+        f"| static files: br + gzip, 1-year Cache-Control, hashed names | "
+        f"{', '.join(s['path'].rsplit('/', 1)[-1] for s in static)} | {verdict(static_ok)} |",
+        f"| no subresource from another host | {weight['links_to_other_hosts'] or 'none'} | "
+        f"{verdict(not weight['links_to_other_hosts'])} |",
+        f"| worker RSS < 150 MB | {', '.join(f'{m:.0f}' for m in memory)} MB | "
+        f"{verdict(bool(memory) and max(memory) < 150)} |",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
