@@ -31,7 +31,13 @@ from comments.moderation import (
     moderate,
     remove_visitor_content,
 )
-from definitions.admin import DistinctionAdmin, VoteAdmin, ip_prefix, public_link
+from definitions.admin import (
+    DistinctionAdmin,
+    ReadersWordsReadOnlyMixin,
+    VoteAdmin,
+    ip_prefix,
+    public_link,
+)
 from definitions.models import Comparison, Distinction, ModerationStatus, Source, Vote
 
 BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -265,7 +271,7 @@ class ReportedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(StatusModerationMixin, admin.ModelAdmin):
+class CommentAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "excerpt",
         "place",
@@ -345,12 +351,6 @@ class CommentAdmin(StatusModerationMixin, admin.ModelAdmin):
         if request.GET.get(ReportedFilter.parameter_name) == "yes":
             return ["-reporters", "-created", "-id"]
         return super().get_ordering(request)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Comment | None = None) -> list:
-        # Moderators decide whether a reader's words are shown; they do not rewrite them.
-        if request.user.is_superuser:
-            return self.readonly_fields
-        return [*self.readonly_fields, *self.content_fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Comments are written on the site (or imported with the sources), never here.

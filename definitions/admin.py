@@ -152,8 +152,23 @@ class DistinctionOriginFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadersWordsReadOnlyMixin:
+    """Show a reader's words read-only to everyone but superusers.
+
+    Moderators decide whether a reader's words are shown; they do not rewrite them. Subclasses
+    name those fields in `content_fields`.
+    """
+
+    content_fields: list[str] = []
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list:
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, *self.content_fields]
+
+
 @admin.register(Distinction)
-class DistinctionAdmin(admin.ModelAdmin):
+class DistinctionAdmin(ReadersWordsReadOnlyMixin, admin.ModelAdmin):
     """The queue of distinctions: what was drawn, where, by whom, and how it is voted."""
 
     list_display = [
@@ -201,12 +216,6 @@ class DistinctionAdmin(admin.ModelAdmin):
         "visitor_id",
         "ip_hash",
     ]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Distinction | None = None) -> list:
-        # Moderators decide whether a reader's words are shown; they do not rewrite them.
-        if request.user.is_superuser:
-            return self.readonly_fields
-        return [*self.readonly_fields, *self.content_fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Readers draw distinctions on the site; a source's distinction is added on its source.
