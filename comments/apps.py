@@ -14,8 +14,11 @@ def thread_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     cache.bump(comment.comparison_id)
 
 
-def has_own_comments(request: Any, comparison_id: int) -> bool:
-    """Return True if the thread shows this visitor anything of their own (or their name)."""
+def has_own_comments(request: Any, comparison_id: int) -> bool | list[Any]:
+    """Say whether the thread shows this visitor anything of their own (or their name).
+
+    True if known from the cookies, else the queries that find their comments and reports.
+    """
     from comments.models import Comment, Report
     from comments.views import AUTHOR_COOKIE
 
@@ -23,10 +26,11 @@ def has_own_comments(request: Any, comparison_id: int) -> bool:
         return True
     visitor_id = request.visitor.id
     if visitor_id is None:
-        return False
-    mine = Comment.objects.filter(comparison_id=comparison_id, visitor_id=visitor_id)
-    reported = Report.objects.filter(visitor_id=visitor_id, comment__comparison_id=comparison_id)
-    return mine.exists() or reported.exists()
+        return []
+    return [
+        Comment.objects.filter(comparison_id=comparison_id, visitor_id=visitor_id),
+        Report.objects.filter(visitor_id=visitor_id, comment__comparison_id=comparison_id),
+    ]
 
 
 class CommentsConfig(AppConfig):

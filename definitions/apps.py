@@ -21,15 +21,18 @@ def anything_changed(sender: Any, **kwargs: Any) -> None:
     cache.bump_all()
 
 
-def has_pending_distinction(request: Any, comparison_id: int) -> bool:
+def has_pending_distinction(request: Any, comparison_id: int) -> list[Any]:
+    """Return the query finding this visitor's distinctions waiting for a moderator."""
     from definitions.models import Distinction, ModerationStatus
 
     visitor_id = request.visitor.id
-    return visitor_id is not None and (
+    if visitor_id is None:
+        return []
+    return [
         Distinction.objects.filter(
             comparison_id=comparison_id, visitor_id=visitor_id, status=ModerationStatus.PENDING
-        ).exists()
-    )
+        )
+    ]
 
 
 class DefinitionsConfig(AppConfig):

@@ -3,9 +3,14 @@
 Rendering the page (sources table, key differences, twenty readers' distinctions, a fifty-comment
 thread) costs far more than serving it, and for most requests it is the same for everyone. So
 the page is rendered once per *version* of its comparison and kept in the shared cache (Redis in
-production) with everything per-request taken out: the CSP nonce, the CSRF token and the forms'
-one-time tokens are stored as placeholders and filled in for each request, and the visitor's own
-vote state is spliced into the vote buttons they voted on.
+production) as a `SharedPage`: the HTML split into literal bytes and slots for everything
+per-request (the CSP nonce, the CSRF token, the forms' one-time tokens) and for each vote form,
+rendered in its three states (not voted, yes, no). Serving it is a join: the visitor's own votes
+pick the states of their vote forms.
+
+Each worker process keeps its own copy of the newest page it served, so a page view costs one
+read of the shared cache (the versions) and, for a visitor with a cookie, the queries for their
+own rows. The copy is only served when its version is the current one.
 
 `bump(comparison_id)` starts a new version; it runs whenever a vote, distinction, comment, report,
 source or moderation decision changes what the page shows (model signals, wired in the apps'
@@ -23,11 +28,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
@@ -40,7 +47,7 @@ UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 NONCE = "\ue000nonce\ue000"
 CSRF = "\ue000csrf\ue000"
 FRESH = "\ue000fresh:{}\ue000"
-PLACEHOLDER = re.compile("\ue000([a-z:_]+)\ue000")
+PLACEHOLDER = re.compile("\ue000([a-z0-9:_]+)\ue000")
 
 CSRF_VALUES = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")|("X-CSRFToken": ")[^"]*(")')
 VOTE_FORM = re.compile(r'<form class="vote" id="vote-(\d+)".*?</form>', re.DOTALL)
@@ -48,8 +55,10 @@ VOTE_FORM = re.compile(r'<form class="vote" id="vote-(\d+)".*?</form>', re.DOTAL
 # Hidden form fields whose value must be new for every page view (one-time submission tokens
 # and signed load times): field name -> function(comparison) returning a fresh value.
 _fresh_values: dict[str, Callable[[Any], str]] = {}
-# Functions(request, comparison_id) -> True if the page shows this visitor something personal.
-_personal: list[Callable[[HttpRequest, int], bool]] = []
+# What a personal check returns: True, or querysets that find a row if the page is personal.
+PersonalCheck = bool | Iterable[QuerySet] | None
+# Functions(request, comparison_id) saying whether the page shows this visitor something personal.
+_personal: list[Callable[[HttpRequest, int], PersonalCheck]] = []
 
 
 def register_fresh_value(field: str, make: Callable[[Any], str]) -> None:
@@ -57,8 +66,12 @@ def register_fresh_value(field: str, make: Callable[[Any], str]) -> None:
     _fresh_values[field] = make
 
 
-def register_personal(check: Callable[[HttpRequest, int], bool]) -> None:
-    """Add a check for whether a visitor has something of their own on a comparison's page."""
+def register_personal(check: Callable[[HttpRequest, int], PersonalCheck]) -> None:
+    """Add a check for whether a visitor has something of their own on a comparison's page.
+
+    `check(request, comparison_id)` returns True if it knows without a query, else querysets
+    (any model) that find a row if the visitor has something of their own, or nothing.
+    """
     if check not in _personal:
         _personal.append(check)
 
@@ -109,8 +122,21 @@ def page_key(comparison_id: int, name: str) -> str:
 
 
 def has_personal(request: HttpRequest, comparison_id: int) -> bool:
-    """Return True if the page shows this visitor anything only they see."""
-    return any(check(request, comparison_id) for check in _personal)
+    """Return True if the page shows this visitor anything only they see, in at most one query.
+
+    Each registered check returns True (known without a query), or querysets that have a row
+    if the visitor has something of their own; all of them are asked at once, as one UNION.
+    """
+    querysets = []
+    for check in _personal:
+        found = check(request, comparison_id)
+        if found is True:
+            return True
+        querysets.extend(qs.values_list("pk", flat=True) for qs in found or ())
+    if not querysets:
+        return False
+    first, *rest = querysets
+    return first.union(*rest).exists()
 
 
 def to_template(request: HttpRequest, html: str) -> str:
@@ -131,32 +157,141 @@ def to_template(request: HttpRequest, html: str) -> str:
 
 
 def from_template(request: HttpRequest, html: str, comparison: Any) -> str:
-    """Return the cached page with this request's nonce, CSRF token and fresh form tokens."""
+    """Return the cached text with this request's nonce, CSRF token and fresh form tokens."""
     values: dict[str, str] = {}
 
     def fill(match: re.Match[str]) -> str:
-        placeholder = match.group(0)
-        if placeholder not in values:
-            name = match.group(1)
-            if name == "nonce":
-                values[placeholder] = str(get_nonce(request))
-            elif name == "csrf":
-                values[placeholder] = get_token(request)
-            else:
-                values[placeholder] = _fresh_values[name.removeprefix("fresh:")](comparison)
-        return values[placeholder]
+        name = match.group(1)
+        if name not in values:
+            values[name] = _value(request, name, comparison)
+        return values[name]
 
-    # One pass over the page, whatever the number of placeholders.
+    # One pass over the text, whatever the number of placeholders.
     return PLACEHOLDER.sub(fill, html)
 
 
-def voted_on(html: str) -> list[int]:
-    """Return the ids of the distinctions with a vote form on the page."""
-    return [int(m.group(1)) for m in VOTE_FORM.finditer(html)]
+VOTE_SLOT = "\ue000vote:{}\ue000"
+# Indentation and blank lines between tags: a browser shows one newline exactly as it shows
+# them (the page has no <pre>, and its textareas are empty), and they are a fifth of the page.
+INDENTATION = re.compile(r">[ \t\r\n]*\n[ \t\r\n]*<")
 
 
-def splice_votes(html: str, widgets: dict[int, str]) -> str:
-    """Return the page with the vote forms of these distinctions replaced by `widgets`."""
-    if not widgets:
-        return html
-    return VOTE_FORM.sub(lambda m: widgets.get(int(m.group(1)), m.group(0)), html)
+def _tighten(html: str) -> str:
+    return INDENTATION.sub(">\n<", html)
+
+
+class SharedPage:
+    """A comparison page as every visitor sees it, split once into literal bytes and slots.
+
+    Slots are the per-request values (nonce, CSRF token, fresh form tokens) and the vote forms,
+    which come in three states: not voted, voted yes (1), voted no (-1). Serving the page is a
+    join over the parts, with no template rendering and no pass over the whole text.
+    """
+
+    def __init__(
+        self, comparison: Any, version: str, html: str, vote_states: dict[int, dict[int, str]]
+    ) -> None:
+        self.comparison = comparison
+        self.slug = comparison.slug
+        self.version = version
+        self.votes: dict[int, dict[int, list]] = {}
+
+        def slot(match: re.Match[str]) -> str:
+            pk = int(match.group(1))
+            states = {0: match.group(0), **vote_states.get(pk, {})}
+            self.votes[pk] = {value: _split(_tighten(state)) for value, state in states.items()}
+            return VOTE_SLOT.format(pk)
+
+        self.parts = _split(_tighten(VOTE_FORM.sub(slot, html)))
+
+    def render(self, request: HttpRequest, own_votes: dict[int, int] | None = None) -> bytes:
+        """Return the page for this request, with `own_votes` (distinction id -> 1 or -1)."""
+        own_votes = own_votes or {}
+        values: dict[str, bytes] = {}
+
+        def join(parts: list) -> bytes:
+            out = parts.copy()
+            for i in range(1, len(out), 2):
+                name = out[i]
+                if name.startswith("vote:"):
+                    pk = int(name[5:])
+                    out[i] = join(self.votes[pk].get(own_votes.get(pk, 0)) or self.votes[pk][0])
+                else:
+                    if name not in values:
+                        values[name] = _value(request, name, self.comparison).encode()
+                    out[i] = values[name]
+            return b"".join(out)
+
+        return join(self.parts)
+
+
+def _split(html: str) -> list:
+    """Return [literal bytes, slot name, literal bytes, ...] for a text with placeholders."""
+    parts: list = PLACEHOLDER.split(html)
+    for i in range(0, len(parts), 2):
+        parts[i] = parts[i].encode()
+    return parts
+
+
+def _value(request: HttpRequest, name: str, comparison: Any) -> str:
+    if name == "nonce":
+        return str(get_nonce(request))
+    if name == "csrf":
+        return get_token(request)
+    return _fresh_values[name.removeprefix("fresh:")](comparison)
+
+
+# This process's copy of the newest shared page of each comparison it served, and which
+# comparison a slug names. A copy is only served after reading the comparison's current version
+# from the shared cache, so it is never served once anything on the page has changed.
+_local_pages: dict[int, SharedPage] = {}
+_local_ids: dict[str, int] = {}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What looking up a slug's shared page found: the page, or the version it is missing for."""
+
+    page: SharedPage | None = None
+    comparison_id: int | None = None
+    version: str | None = None
+
+
+def find_shared_page(slug: str) -> Lookup:
+    """Look up the current shared page of the comparison with this slug.
+
+    For a comparison this process has served before, this costs one read of the shared cache
+    (its version) and, when this process's copy is older, one more (the page).
+    """
+    pk = _local_ids.get(slug)
+    if pk is None:
+        return Lookup()
+    current = version(pk)
+    page = cached_page(pk, current)
+    if page is not None and page.slug != slug:
+        return Lookup()
+    return Lookup(page, pk, current)
+
+
+def cached_page(comparison_id: int, current: str) -> SharedPage | None:
+    """Return the shared page of this version of a comparison, if one is cached."""
+    page = _local_pages.get(comparison_id)
+    if page is None or page.version != current:
+        page = cache.get(_page_key(comparison_id, current))
+        if not isinstance(page, SharedPage):
+            return None
+        _local_ids[page.slug] = comparison_id
+        _local_pages[comparison_id] = page
+    return page
+
+
+def store_shared_page(page: SharedPage) -> None:
+    """Keep a freshly rendered shared page here and in the shared cache."""
+    _local_ids[page.slug] = page.comparison.pk
+    _local_pages[page.comparison.pk] = page
+    cache.set(_page_key(page.comparison.pk, page.version), page, TIMEOUT)
+
+
+def _page_key(comparison_id: int, current: str) -> str:
+    # The format number changes whenever SharedPage does, so a deploy never reads old pickles.
+    return f"cmp:{comparison_id}:shared-page-2:{current}"

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -83,61 +82,93 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def comparison(request: HttpRequest, slug: str) -> HttpResponse:
     """Show two terms side by side: sources, key differences, readers' distinctions."""
-    comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
     if request.htmx and "page" in request.GET:
+        comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
         page = readers_page(request, comparison, request.visitor.id)
         attach_visitor_votes(page.object_list, request.visitor.id)
         context = {"comparison": comparison, "page": page, "more_loaded": True}
         response = render(request, TEMPLATE + "#readers-more", context)
     else:
-        try:
-            response = shared_page(request, comparison) if is_shared(request, comparison) else None
-        except page_cache.UNAVAILABLE:
-            response = None
+        response = None
+        if is_shareable(request):
+            try:
+                response = shared_response(request, slug)
+            except page_cache.UNAVAILABLE:
+                response = None
         if response is None:
+            comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
             response = render(request, TEMPLATE, comparison_context(request, comparison))
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
-def is_shared(request: HttpRequest, comparison: Comparison) -> bool:
-    """Return True if this request gets the page every visitor sees (plus its own votes)."""
+def is_shareable(request: HttpRequest) -> bool:
+    """Return True if this request may get the page every visitor sees (plus its own votes)."""
     if request.GET or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
-    if "messages" in request.COOKIES:
-        return False
-    return not page_cache.has_personal(request, comparison.pk)
+    return "messages" not in request.COOKIES
 
 
-def shared_page(request: HttpRequest, comparison: Comparison) -> HttpResponse:
-    """Answer with the cached page, rendering it first if this version is not cached yet."""
-    key = page_cache.page_key(comparison.pk, "page")
-    html = cache.get(key)
-    if html is None:
-        rendered = render(
-            request, TEMPLATE, comparison_context(request, comparison, as_anyone=True)
+def shared_response(request: HttpRequest, slug: str) -> HttpResponse | None:
+    """Answer with the page every visitor sees, with this visitor's votes pressed.
+
+    Return None if the visitor has something of their own on the page (they get it rendered
+    for them) or there is no such comparison (the caller answers 404).
+    """
+    found = page_cache.find_shared_page(slug)
+    page = found.page
+    comparison = (
+        page.comparison if page else Comparison.objects.published().filter(slug=slug).first()
+    )
+    if comparison is None or page_cache.has_personal(request, comparison.pk):
+        return None
+    if page is None and found.comparison_id == comparison.pk:
+        page = render_shared_page(request, comparison, found.version)
+    elif page is None:
+        version = page_cache.version(comparison.pk)
+        page = page_cache.cached_page(comparison.pk, version) or render_shared_page(
+            request, comparison, version
         )
-        html = page_cache.to_template(request, rendered.content.decode())
-        cache.set(key, html, page_cache.TIMEOUT)
+    own_votes = {}
     if request.visitor.id:
-        html = page_cache.splice_votes(html, own_vote_widgets(request, comparison, html))
-    return HttpResponse(page_cache.from_template(request, html, comparison))
-
-
-def own_vote_widgets(request: HttpRequest, comparison: Comparison, html: str) -> dict[int, str]:
-    """Return the vote forms, rendered for this visitor, of the distinctions they voted on."""
-    votes = Vote.objects.filter(
-        visitor_id=request.visitor.id, distinction_id__in=page_cache.voted_on(html)
-    ).select_related("distinction")
-    widgets = {}
-    for vote in votes:
-        distinction = vote.distinction
-        distinction.visitor_vote = vote.value
-        widgets[distinction.pk] = render_to_string(
-            TEMPLATE + "#vote-widget",
-            {"comparison": comparison, "distinction": distinction, "csrf_token": page_cache.CSRF},
+        own_votes = dict(
+            Vote.objects.filter(
+                visitor_id=request.visitor.id, distinction_id__in=list(page.votes)
+            ).values_list("distinction_id", "value")
         )
-    return widgets
+    return HttpResponse(page.render(request, own_votes))
+
+
+def render_shared_page(
+    request: HttpRequest, comparison: Comparison, version: str
+) -> page_cache.SharedPage:
+    """Render and store the shared page of this version of a comparison.
+
+    `version` must have been read before anything on the page, so a change that lands while
+    the page renders starts a newer version and this one is never served after it.
+    """
+    context = comparison_context(request, comparison, as_anyone=True)
+    html = render(request, TEMPLATE, context).content.decode()
+    voted_states = {}
+    for distinction in [s.public_distinction for s in context["sources"]] + list(context["page"]):
+        if distinction is None:
+            continue
+        voted_states[distinction.pk] = {}
+        for value in (1, -1):
+            distinction.visitor_vote = value
+            voted_states[distinction.pk][value] = render_to_string(
+                TEMPLATE + "#vote-widget",
+                {
+                    "comparison": comparison,
+                    "distinction": distinction,
+                    "csrf_token": page_cache.CSRF,
+                },
+            )
+    page = page_cache.SharedPage(
+        comparison, version, page_cache.to_template(request, html), voted_states
+    )
+    page_cache.store_shared_page(page)
+    return page
 
 
 def vote_notice(distinction: Distinction, value: int) -> str:

@@ -129,7 +129,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, reusing its Redis client and incrementing in one round trip.
+            "BACKEND": "smsn.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "smsn",
         }

@@ -3,15 +3,45 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from comments.models import Comment, CommentStatus
 from comments.moderation import moderate
-from definitions.models import Distinction, ModerationStatus
+from definitions import cache as page_cache
+from definitions.models import Distinction, ModerationStatus, Vote
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["database cache", "redis cache"])
+def shared_cache(request, settings):
+    """Run every test here on the tests' database cache and on production's Redis backend."""
+    if request.param == "database cache":
+        yield
+        return
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=15)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379 (bin/serve and CI expect it)")
+    # A prefix of its own: nothing another test (or test process) stored can be read here.
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "smsn.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
 
 
 def page(client, seeded) -> str:
@@ -115,3 +145,55 @@ def test_a_visitor_with_a_pending_distinction_still_sees_it_on_a_cached_page(
     make_distinction(text_a="Mine, waiting", visitor_id=visitor_id, status=ModerationStatus.PENDING)
     assert "Mine, waiting" in page(visitor, seeded)
     assert "Mine, waiting" not in page(client, seeded)
+
+
+def normalised(html: str) -> str:
+    """Return the page with per-request values blanked and whitespace runs made one space."""
+    html = re.sub(r'(name="(?:csrfmiddlewaretoken|token|ticket)" value=")[^"]*"', r'\1"', html)
+    html = re.sub(r'nonce="[^"]*"', 'nonce=""', html)
+    html = re.sub(r'("X-CSRFToken": ")[^"]*"', r'\1"', html)
+    return re.sub(r"\s+", " ", html)
+
+
+def test_the_cached_page_reads_exactly_like_the_page_rendered_for_one_visitor(
+    client, seeded, make_distinction, make_comment, returning_visitor
+):
+    liked, disliked = make_distinction(text_a="Liked one"), make_distinction(text_a="Disliked")
+    make_comment(body="A comment <b>with markup</b> & an ampersand")
+    voter, visitor_id = returning_visitor()
+    Vote.objects.create(distinction=liked, visitor_id=visitor_id, value=1)
+    Vote.objects.create(distinction=disliked, visitor_id=visitor_id, value=-1)
+    for visitor in (client, voter):
+        page(visitor, seeded)
+        cached = page(visitor, seeded)
+        # A query string the page ignores makes the view render the page for this request.
+        rendered = visitor.get(seeded.get_absolute_url() + "?from=feed").content.decode()
+        assert normalised(cached) == normalised(rendered)
+        # The cache leaves out indentation only: a fifth of the page's bytes.
+        assert len(cached) < len(rendered)
+
+
+def test_another_worker_serves_the_page_from_the_shared_cache_without_rendering_it(
+    client, seeded, make_distinction, django_assert_max_num_queries
+):
+    make_distinction(text_a="Seen by every worker")
+    first = page(client, seeded)
+    # A second worker process: it has no copy of its own, only the shared cache.
+    page_cache._local_pages.clear()
+    page_cache._local_ids.clear()
+    with django_assert_max_num_queries(6):
+        second = page(type(client)(), seeded)
+    assert "Seen by every worker" in second
+    assert normalised(first) == normalised(second)
+    assert first != second  # its own CSRF token, nonce and form tokens
+
+
+def test_a_change_made_through_another_worker_shows_although_this_worker_has_a_copy(
+    client, seeded, make_distinction
+):
+    distinction = make_distinction(text_a="Counted here")
+    page(client, seeded)
+    # Another worker records a vote: only the shared version tells this worker its copy is old.
+    Distinction.objects.filter(pk=distinction.pk).update(upvotes=7)
+    page_cache.bump(seeded.pk)
+    assert vote_counts(page(client, seeded), distinction) == ("7", "0")

@@ -88,7 +88,7 @@ def test_redis_url_selects_the_shared_redis_cache():
         "import django; django.setup(); from django.conf import settings;"
         "print(settings.CACHES['default']['BACKEND'])",
     )
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.strip() == "smsn.cache.RedisCache"
 
 
 def test_database_url_selects_postgresql_with_health_checks():
