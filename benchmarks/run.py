@@ -268,7 +268,10 @@ def voter_cookie(votes: int = 25) -> str:
     sourced = [s.public_distinction for s in comparison.published_sources()]
     for i, distinction in enumerate([d for d in sourced if d] + listed):
         actions.cast_vote(
-            distinction=distinction, visitor_id=visitor_id, ip_hash="bench", value=1 - 2 * (i % 2)
+            distinction_id=distinction.pk,
+            visitor_id=visitor_id,
+            ip_hash="bench",
+            value=1 - 2 * (i % 2),
         )
     return signed_visitor_cookie(visitor_id)
 
@@ -287,12 +290,17 @@ def vote_lua(n_visitors: int = 2000) -> str:
         "local cookies = {" + ",".join(json.dumps(c) for c in cookies) + "}\n"
         "local ids = {" + ",".join(str(i) for i in ids) + "}\n"
         "local values = {'1', '-1', '0', '1'}\n"
+        # Each wrk thread has its own Lua state: interleave their sequences, so two threads never
+        # replay the same visitor on the same distinction at the same moment.
+        "local threads = 0\n"
+        "function setup(thread) thread:set('tid', threads); threads = threads + 1 end\n"
         "local n = 0\n"
         "request = function()\n"
-        "  n = n + 1\n"
-        "  local c = cookies[(n % #cookies) + 1]\n"
-        "  local id = ids[((n * 7919) % #ids) + 1]\n"
-        "  local body = 'value=' .. values[(n % #values) + 1]\n"
+        "  n = n + 2\n"
+        "  local i = n + tid\n"
+        "  local c = cookies[(i % #cookies) + 1]\n"
+        "  local id = ids[((i * 7919) % #ids) + 1]\n"
+        "  local body = 'value=' .. values[(i % #values) + 1]\n"
         "  local headers = {}\n"
         "  headers['Content-Type'] = 'application/x-www-form-urlencoded'\n"
         f"  headers['X-CSRFToken'] = '{CSRF}'\n"

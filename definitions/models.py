@@ -645,6 +645,12 @@ class Distinction(Moderated):
                 url += f"?page={page}"
         return f"{url}#{self.anchor}"
 
+    def add_vote_change(self, before: int, after: int) -> None:
+        """Move one visitor's vote from `before` to `after` (1, -1 or 0) in the stored counts."""
+        self.upvotes += (after == Vote.Value.UP) - (before == Vote.Value.UP)
+        self.downvotes += (after == Vote.Value.DOWN) - (before == Vote.Value.DOWN)
+        self.score = wilson_lower_bound(self.upvotes, self.downvotes)
+
     def recount(self) -> None:
         """Recompute the stored counts and score from the vote rows."""
         counts = self.votes.counted().aggregate(

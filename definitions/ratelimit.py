@@ -12,14 +12,12 @@ def hit(scope: str, key: str, limit: int, window: int = 60) -> bool:
     """Count one action by `key` in `scope`; return True if it is within `limit` per `window`s."""
     bucket = int(time.time() // window)
     cache_key = f"rl:{scope}:{key}:{bucket}"
-    # add() is atomic: only the first caller in a window creates the counter.
-    if cache.add(cache_key, 1, timeout=window + 5):
-        return limit >= 1
+    # Counting an existing window is one atomic round trip; only the first action in a window
+    # creates the counter, with add(), which one caller wins if several start it at once.
     try:
         count = cache.incr(cache_key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(cache_key, 1, timeout=window + 5)
-        count = 1
+    except ValueError:
+        count = 1 if cache.add(cache_key, 1, timeout=window + 5) else cache.incr(cache_key)
     return count <= limit
 
 

@@ -188,12 +188,6 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             "Too many votes from your network in the last minute. "
             "Nothing was changed; wait a minute and vote again."
         )
-    distinction = get_object_or_404(
-        Distinction.objects.published()
-        .filter(comparison__is_published=True)
-        .select_related("comparison"),
-        pk=pk,
-    )
     form = VoteForm(request.POST)
     if not form.is_valid():
         return HttpResponse(
@@ -203,21 +197,22 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         )
     try:
         outcome = actions.cast_vote(
-            distinction=distinction,
+            distinction_id=pk,
             visitor_id=request.visitor.ensure_id(),
             ip_hash=request.visitor.ip_hash,
             value=form.cleaned_data["value"],
         )
     except actions.VoteRefused as refused:
-        return HttpResponse(str(refused), status=409, content_type="text/plain; charset=utf-8")
+        return HttpResponse(str(refused), status=404, content_type="text/plain; charset=utf-8")
+    distinction = outcome.distinction
     if request.htmx:
         context = {
             "comparison": distinction.comparison,
-            "distinction": outcome.distinction,
-            "vote_notice": vote_notice(outcome.distinction, outcome.value),
+            "distinction": distinction,
+            "vote_notice": vote_notice(distinction, outcome.value),
         }
         return render(request, TEMPLATE + "#vote-widget", context)
-    return redirect(outcome.distinction.listing_url(request.visitor.id, READERS_PER_PAGE))
+    return redirect(distinction.listing_url(request.visitor.id, READERS_PER_PAGE))
 
 
 def submission_notice(submission: actions.Submission) -> str:

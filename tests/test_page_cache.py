@@ -6,7 +6,6 @@ import re
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from comments.models import Comment, CommentStatus

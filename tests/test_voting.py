@@ -227,9 +227,9 @@ def test_cast_vote_keeps_counts_equal_to_the_vote_rows(seeded):
     axis = source_axis()
     visitors = [uuid.uuid4() for _ in range(6)]
     for visitor, value in zip(visitors, [1, 1, 1, -1, -1, 1], strict=True):
-        cast_vote(distinction=axis, visitor_id=visitor, ip_hash="h", value=value)
-    cast_vote(distinction=axis, visitor_id=visitors[0], ip_hash="h", value=-1)
-    cast_vote(distinction=axis, visitor_id=visitors[1], ip_hash="h", value=0)
+        cast_vote(distinction_id=axis.pk, visitor_id=visitor, ip_hash="h", value=value)
+    cast_vote(distinction_id=axis.pk, visitor_id=visitors[0], ip_hash="h", value=-1)
+    cast_vote(distinction_id=axis.pk, visitor_id=visitors[1], ip_hash="h", value=0)
     axis.refresh_from_db()
     rows = Vote.objects.filter(distinction=axis)
     assert axis.upvotes == rows.filter(value=1).count() == 2
@@ -240,12 +240,12 @@ def test_cast_vote_keeps_counts_equal_to_the_vote_rows(seeded):
 def test_a_vote_a_moderator_voided_is_not_counted_and_cannot_be_revived(seeded):
     axis = source_axis()
     visitor = uuid.uuid4()
-    cast_vote(distinction=axis, visitor_id=visitor, ip_hash="h", value=1)
+    cast_vote(distinction_id=axis.pk, visitor_id=visitor, ip_hash="h", value=1)
     Vote.objects.filter(visitor_id=visitor).update(is_void=True)
     axis.recount()
     axis.save()
-    outcome = cast_vote(distinction=axis, visitor_id=visitor, ip_hash="h", value=0)
-    cast_vote(distinction=axis, visitor_id=visitor, ip_hash="h", value=1)
+    outcome = cast_vote(distinction_id=axis.pk, visitor_id=visitor, ip_hash="h", value=0)
+    cast_vote(distinction_id=axis.pk, visitor_id=visitor, ip_hash="h", value=1)
     axis.refresh_from_db()
     assert outcome.distinction.upvotes == 0
     assert axis.upvotes == 0
@@ -256,20 +256,20 @@ def test_cast_vote_refuses_a_distinction_removed_meanwhile(seeded, make_distinct
     distinction = make_distinction()
     Distinction.objects.filter(pk=distinction.pk).update(status=ModerationStatus.REMOVED)
     with pytest.raises(VoteRefused):
-        cast_vote(distinction=distinction, visitor_id=uuid.uuid4(), ip_hash="h", value=1)
+        cast_vote(distinction_id=distinction.pk, visitor_id=uuid.uuid4(), ip_hash="h", value=1)
     assert not Vote.objects.exists()
 
 
 def test_cast_vote_refuses_values_other_than_up_down_or_withdraw(seeded):
     with pytest.raises(ValueError, match="1, -1 or 0"):
-        cast_vote(distinction=source_axis(), visitor_id=uuid.uuid4(), ip_hash="h", value=5)
+        cast_vote(distinction_id=source_axis().pk, visitor_id=uuid.uuid4(), ip_hash="h", value=5)
 
 
 def test_votes_reorder_readers_distinctions_by_wilson_score(seeded, make_distinction):
     older, newer = make_distinction(), make_distinction()
     assert list(Distinction.objects.from_readers().ranked()) == [newer, older]
     for _ in range(3):
-        cast_vote(distinction=older, visitor_id=uuid.uuid4(), ip_hash="h", value=1)
+        cast_vote(distinction_id=older.pk, visitor_id=uuid.uuid4(), ip_hash="h", value=1)
     assert list(Distinction.objects.from_readers().ranked()) == [older, newer]
 
 
@@ -281,7 +281,7 @@ def run_at_once(jobs: list[tuple[uuid.UUID, int]], distinction: Distinction) -> 
     def vote(voter: uuid.UUID, value: int) -> None:
         try:
             barrier.wait(timeout=30)
-            cast_vote(distinction=distinction, visitor_id=voter, ip_hash="h", value=value)
+            cast_vote(distinction_id=distinction.pk, visitor_id=voter, ip_hash="h", value=value)
         except BaseException as exc:  # reported by the caller's assertion
             errors.append(exc)
         finally:
