@@ -34,7 +34,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from django.http import HttpRequest
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
@@ -121,22 +121,49 @@ def page_key(comparison_id: int, name: str) -> str:
     return f"cmp:{comparison_id}:{name}:{version(comparison_id)}"
 
 
-def has_personal(request: HttpRequest, comparison_id: int) -> bool:
-    """Return True if the page shows this visitor anything only they see, in at most one query.
+def personal_querysets(request: HttpRequest, comparison_id: int) -> list[QuerySet] | None:
+    """Return the querysets that find what the page shows only this visitor (None: known already).
 
     Each registered check returns True (known without a query), or querysets that have a row
-    if the visitor has something of their own; all of them are asked at once, as one UNION.
+    if the visitor has something of their own.
     """
-    querysets = []
+    querysets: list[QuerySet] = []
     for check in _personal:
         found = check(request, comparison_id)
         if found is True:
-            return True
-        querysets.extend(qs.values_list("pk", flat=True) for qs in found or ())
+            return None
+        querysets.extend(found or ())
+    return querysets
+
+
+def has_personal(request: HttpRequest, comparison_id: int) -> bool:
+    """Return True if the page shows this visitor anything only they see, in at most one query."""
+    querysets = personal_querysets(request, comparison_id)
+    if querysets is None:
+        return True
     if not querysets:
         return False
-    first, *rest = querysets
+    first, *rest = (qs.order_by().values_list("pk", flat=True) for qs in querysets)
     return first.union(*rest).exists()
+
+
+def own_votes_unless_personal(
+    request: HttpRequest, comparison_id: int, votes: QuerySet
+) -> dict[int, int] | None:
+    """Return {distinction id: value} of `votes` (a visitor's votes), or None if the page shows
+    this visitor anything of their own: both in one query (a UNION)."""
+    querysets = personal_querysets(request, comparison_id)
+    if querysets is None:
+        return None
+    # A row of something personal comes with the value 0, which no vote has.
+    # (No ordering: SQLite allows none inside a UNION.)
+    marked = [
+        qs.order_by().annotate(personal=Value(0)).values_list("pk", "personal") for qs in querysets
+    ]
+    rows = list(votes.order_by().values_list("distinction_id", "value").union(*marked, all=True))
+    if any(value == 0 for _, value in rows):
+        return None
+    return dict(rows)
 
 
 def to_template(request: HttpRequest, html: str) -> str:
