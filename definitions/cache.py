@@ -26,6 +26,7 @@ they may still edit, a report) get the page rendered for them; other apps say wh
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -273,6 +274,8 @@ def _value(request: HttpRequest, name: str, comparison: Any) -> str:
 # from the shared cache, so it is never served once anything on the page has changed.
 _local_pages: dict[int, SharedPage] = {}
 _local_ids: dict[str, int] = {}
+# When each local copy's version was last confirmed as current (time.monotonic()).
+_confirmed: dict[int, float] = {}
 
 
 @dataclass(frozen=True)
@@ -284,15 +287,20 @@ class Lookup:
     version: str | None = None
 
 
-def find_shared_page(slug: str) -> Lookup:
+def find_shared_page(slug: str, *, max_age: float = 0) -> Lookup:
     """Look up the current shared page of the comparison with this slug.
 
     For a comparison this process has served before, this costs one read of the shared cache
-    (its version) and, when this process's copy is older, one more (the page).
+    (its version) and, when this process's copy is older, one more (the page). With `max_age`,
+    a copy whose version was confirmed less than `max_age` seconds ago is served without asking.
     """
     pk = _local_ids.get(slug)
     if pk is None:
         return Lookup()
+    page = _local_pages.get(pk)
+    confirmed = _confirmed.get(pk, -math.inf)
+    if page is not None and page.slug == slug and time.monotonic() - confirmed < max_age:
+        return Lookup(page, pk, page.version)
     current = version(pk)
     page = cached_page(pk, current)
     if page is not None and page.slug != slug:
@@ -301,7 +309,7 @@ def find_shared_page(slug: str) -> Lookup:
 
 
 def cached_page(comparison_id: int, current: str) -> SharedPage | None:
-    """Return the shared page of this version of a comparison, if one is cached."""
+    """Return the shared page of this version (read just now) of a comparison, if cached."""
     page = _local_pages.get(comparison_id)
     if page is None or page.version != current:
         page = cache.get(_page_key(comparison_id, current))
@@ -309,13 +317,22 @@ def cached_page(comparison_id: int, current: str) -> SharedPage | None:
             return None
         _local_ids[page.slug] = comparison_id
         _local_pages[comparison_id] = page
+    _confirmed[comparison_id] = time.monotonic()
     return page
+
+
+def forget_local_copies() -> None:
+    """Drop this process's copies, as a freshly started worker has none (tests use it)."""
+    _local_pages.clear()
+    _local_ids.clear()
+    _confirmed.clear()
 
 
 def store_shared_page(page: SharedPage) -> None:
     """Keep a freshly rendered shared page here and in the shared cache."""
     _local_ids[page.slug] = page.comparison.pk
     _local_pages[page.comparison.pk] = page
+    _confirmed[page.comparison.pk] = time.monotonic()
     cache.set(_page_key(page.comparison.pk, page.version), page, TIMEOUT)
 
 

@@ -115,7 +115,10 @@ def shared_response(request: HttpRequest, slug: str) -> HttpResponse | None:
     Return None if the visitor has something of their own on the page (they get it rendered
     for them) or there is no such comparison (the caller answers 404).
     """
-    found = page_cache.find_shared_page(slug)
+    # Somebody without the visitor cookie has never voted, posted or reported here, so no change
+    # of theirs can be missing: they may get this worker's copy for up to a second unchecked.
+    max_age = 0 if request.visitor.id else settings.SMSN_SHARED_PAGE_MAX_AGE
+    found = page_cache.find_shared_page(slug, max_age=max_age)
     page = found.page
     if page is not None and request.visitor.id:
         # The usual returning visitor: whether the page is theirs and their votes, one query.

@@ -219,6 +219,11 @@ SMSN_ADMIN_LOGIN_WINDOW = 15 * 60
 # Seconds a client is told to wait (Retry-After) when the database is unavailable.
 SMSN_OUTAGE_RETRY_AFTER = 30
 
+# Seconds a worker may serve its copy of a comparison page to a new visitor (no visitor cookie:
+# nothing of theirs can be on it) without checking the page's version in the shared cache.
+# Anyone who has voted, posted or reported carries the cookie and always gets the current page.
+SMSN_SHARED_PAGE_MAX_AGE = float(os.environ.get("SMSN_SHARED_PAGE_MAX_AGE", "1"))
+
 # Which comparison "/" shows.
 SMSN_FLAGSHIP_COMPARISON = os.environ.get("SMSN_FLAGSHIP", "social-media-vs-social-networking")
 

@@ -252,12 +252,25 @@ def new_article_text(request) -> str:
 
 
 @pytest.fixture(autouse=True)
+def current_pages_for_everyone(settings):
+    """Tests change rows and look at once as a stranger: strangers get the current page too.
+
+    (Production lets a worker serve new visitors its copy for up to a second unchecked; the
+    tests of that are in test_page_cache.py.)
+    """
+    settings.SMSN_SHARED_PAGE_MAX_AGE = 0
+
+
+@pytest.fixture(autouse=True)
 def empty_shared_cache():
     """Start every test with an empty shared cache, so no cached page leaks between tests."""
     import contextlib
 
     from django.core.cache import cache
 
+    from definitions import cache as page_cache
+
     # A test without the database (DatabaseCache in tests) has nothing cached either.
     with contextlib.suppress(Exception):
         cache.clear()
+    page_cache.forget_local_copies()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pytest
@@ -178,8 +179,7 @@ def test_another_worker_serves_the_page_from_the_shared_cache_without_rendering_
     make_distinction(text_a="Seen by every worker")
     first = page(client, seeded)
     # A second worker process: it has no copy of its own, only the shared cache.
-    page_cache._local_pages.clear()
-    page_cache._local_ids.clear()
+    page_cache.forget_local_copies()
     with django_assert_max_num_queries(6):
         second = page(type(client)(), seeded)
     assert "Seen by every worker" in second
@@ -196,3 +196,21 @@ def test_a_change_made_through_another_worker_shows_although_this_worker_has_a_c
     Distinction.objects.filter(pk=distinction.pk).update(upvotes=7)
     page_cache.bump(seeded.pk)
     assert vote_counts(page(client, seeded), distinction) == ("7", "0")
+
+
+def test_a_new_visitor_may_get_a_copy_up_to_a_second_old_but_anyone_who_acted_never(
+    client, seeded, make_distinction, returning_visitor, settings
+):
+    settings.SMSN_SHARED_PAGE_MAX_AGE = 0.5
+    distinction = make_distinction()
+    assert vote_counts(page(client, seeded), distinction) == ("0", "0")
+    # A vote recorded by another worker, a moment after this worker confirmed its copy.
+    Distinction.objects.filter(pk=distinction.pk).update(upvotes=1)
+    page_cache.bump(seeded.pk)
+    # A visitor with the cookie may have acted: their page is always checked, so it is current.
+    returning, _ = returning_visitor()
+    assert vote_counts(page(returning, seeded), distinction) == ("1", "0")
+    # Somebody with no cookie at all (they never acted) gets the current page once the half
+    # second is over, whatever this worker had.
+    time.sleep(0.6)
+    assert vote_counts(page(type(client)(), seeded), distinction) == ("1", "0")
