@@ -274,3 +274,27 @@ def empty_shared_cache():
     with contextlib.suppress(Exception):
         cache.clear()
     page_cache.forget_local_copies()
+
+
+@pytest.fixture
+def redis_shared_cache(settings):
+    """Use production's Redis cache backend (db 15, a key prefix of its own) for this test."""
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=15)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379 (bin/serve and CI expect it)")
+    # A prefix of its own: nothing another test (or test process) stored can be read here.
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "smsn.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)

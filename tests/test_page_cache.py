@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 
 import pytest
 from django.urls import reverse
@@ -18,30 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True, params=["database cache", "redis cache"])
-def shared_cache(request, settings):
+def shared_cache(request):
     """Run every test here on the tests' database cache and on production's Redis backend."""
-    if request.param == "database cache":
-        yield
-        return
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=6379, db=15)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379 (bin/serve and CI expect it)")
-    # A prefix of its own: nothing another test (or test process) stored can be read here.
-    prefix = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "smsn.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": prefix,
-        }
-    }
-    yield
-    for key in client.scan_iter(match=f"{prefix}:*"):
-        client.delete(key)
+    if request.param == "redis cache":
+        request.getfixturevalue("redis_shared_cache")
 
 
 def page(client, seeded) -> str:

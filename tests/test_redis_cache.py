@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
 
-from smsn.cache import RedisCache
+from smsn.cache import RedisCacheClient
 
 
 @pytest.fixture
-def redis_cache():
-    """Django's cache API on Redis db 15, under a key prefix of its own, removed afterwards."""
-    import redis
+def redis_cache(redis_shared_cache):
+    """Django's cache API on Redis through smsn.cache.RedisCache (see conftest)."""
+    from django.core.cache import cache
 
-    client = redis.Redis(host="127.0.0.1", port=6379, db=15)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379 (bin/serve and CI expect it)")
-    prefix = f"test-{uuid.uuid4().hex}"
-    yield RedisCache("redis://127.0.0.1:6379/15", {"KEY_PREFIX": prefix})
-    for key in client.scan_iter(match=f"{prefix}:*"):
-        client.delete(key)
+    assert isinstance(cache._cache, RedisCacheClient)
+    return cache
 
 
 def test_incr_of_a_missing_key_raises_value_error_and_creates_nothing(redis_cache):
