@@ -270,8 +270,9 @@ def _value(request: HttpRequest, name: str, comparison: Any) -> str:
 
 
 # This process's copy of the newest shared page of each comparison it served, and which
-# comparison a slug names. A copy is only served after reading the comparison's current version
-# from the shared cache, so it is never served once anything on the page has changed.
+# comparison a slug names. A copy is served after reading the comparison's current version from
+# the shared cache, or, to a caller that allows it (`max_age`, for new visitors), within that
+# many seconds of the last such read.
 _local_pages: dict[int, SharedPage] = {}
 _local_ids: dict[str, int] = {}
 # When each local copy's version was last confirmed as current (time.monotonic()).
@@ -332,7 +333,8 @@ def store_shared_page(page: SharedPage) -> None:
     """Keep a freshly rendered shared page here and in the shared cache."""
     _local_ids[page.slug] = page.comparison.pk
     _local_pages[page.comparison.pk] = page
-    _confirmed[page.comparison.pk] = time.monotonic()
+    # Not confirmed: its version was read before rendering, which took a while.
+    _confirmed.pop(page.comparison.pk, None)
     cache.set(_page_key(page.comparison.pk, page.version), page, TIMEOUT)
 
 
