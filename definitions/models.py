@@ -673,11 +673,11 @@ class VoteQuerySet(models.QuerySet):
         ids = list(distinction_ids)
         if visitor_id is None or not ids:
             return {}
-        return dict(
-            self.filter(visitor_id=visitor_id, distinction_id__in=ids).values_list(
-                "distinction_id", "value"
-            )
-        )
+        return dict(self.by_visitor_on(visitor_id, ids).values_list("distinction_id", "value"))
+
+    def by_visitor_on(self, visitor_id: uuid.UUID, distinction_ids: Iterable[int]) -> VoteQuerySet:
+        """Return one visitor's votes on these distinctions."""
+        return self.filter(visitor_id=visitor_id, distinction_id__in=list(distinction_ids))
 
 
 class Vote(models.Model):

@@ -122,9 +122,7 @@ def shared_response(request: HttpRequest, slug: str) -> HttpResponse | None:
     page = found.page
     if page is not None and request.visitor.id:
         # The usual returning visitor: whether the page is theirs and their votes, one query.
-        votes = Vote.objects.filter(
-            visitor_id=request.visitor.id, distinction_id__in=list(page.votes)
-        )
+        votes = Vote.objects.by_visitor_on(request.visitor.id, page.votes)
         own_votes = page_cache.own_votes_unless_personal(request, page.comparison.pk, votes)
         if own_votes is None:
             return None
