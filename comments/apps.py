@@ -55,5 +55,5 @@ class CommentsConfig(AppConfig):
         for model in (Comment, Report):
             post_save.connect(thread_changed, sender=model, dispatch_uid=f"bump-{model}")
             post_delete.connect(thread_changed, sender=model, dispatch_uid=f"bump-d-{model}")
-        cache.register_fresh_value("ticket", lambda comparison: new_ticket())
+        cache.register_fresh_value("ticket", lambda comparison_id: new_ticket())
         cache.register_personal(has_own_comments)

@@ -3,10 +3,21 @@
 Rendering the page (sources table, key differences, twenty readers' distinctions, a fifty-comment
 thread) costs far more than serving it, and for most requests it is the same for everyone. So
 the page is rendered once per *version* of its comparison and kept in the shared cache (Redis in
-production) as a `SharedPage`: the HTML split into literal bytes and slots for everything
-per-request (the CSP nonce, the CSRF token, the forms' one-time tokens) and for each vote form,
-rendered in its three states (not voted, yes, no). Serving it is a join: the visitor's own votes
-pick the states of their vote forms.
+production) as a `SharedPage`: plain data, the HTML split into literal bytes and *holes*. Serving
+it is a join: each hole gets this request's value, and the visitor's own votes pick the states of
+their vote forms.
+
+Templates declare their holes; nothing searches the HTML for them:
+- `{% csrf_token %}` and `{{ csrf_token }}`, `{{ csp_nonce }}` (and `{% htmx_script %}`) read the
+  context, which holds a hole marker instead of the value when a page is rendered to be shared;
+- `{% fresh "name" value %}` (definitions/templatetags/page_holes.py) writes a one-time form value,
+  made anew for every page view by the function registered with `register_fresh_value`;
+- `{% vote_form distinction.pk %}…{% endvote_form %}` marks a vote form, which comes in three
+  states (not voted, voted yes, voted no).
+
+Each rendering to be shared makes its own `Holes`: its markers carry a random secret made for
+that rendering, so no text a reader wrote before it (every text on the page) can contain one,
+whatever characters it holds. Text that looks like a marker is shown as typed.
 
 Each worker process keeps its own copy of the newest page it served, so a page view costs one
 read of the shared cache (the versions) and, for a visitor with a cookie, the queries for their
@@ -19,6 +30,9 @@ when the transaction commits, so the visitor who acted sees their change on the 
 nobody can cache the page from a snapshot older than the change. `bump_all()` starts a new
 version of every comparison.
 
+Every key holding rendered HTML carries the release (`release()`), so two releases on one Redis
+(a rolling deploy) never serve each other's pages and their hashed static file names.
+
 Visitors with something of their own on the page (a pending distinction or comment, a comment
 they may still edit, a report) get the page rendered for them; other apps say what counts as
 "something of their own" through `register_personal`, because definitions never imports comments.
@@ -26,13 +40,18 @@ they may still edit, a report) get the page rendered for them; other apps say wh
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+import secrets
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache as memoize
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet, Value
@@ -45,26 +64,22 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 TIMEOUT = 10 * 60
 # Reading needs no cache: without Redis the page is rendered for each request, as before.
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
-NONCE = "\ue000nonce\ue000"
-CSRF = "\ue000csrf\ue000"
-FRESH = "\ue000fresh:{}\ue000"
-PLACEHOLDER = re.compile("\ue000([a-z0-9:_]+)\ue000")
-
-CSRF_VALUES = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")|("X-CSRFToken": ")[^"]*(")')
-VOTE_FORM = re.compile(r'<form class="vote" id="vote-(\d+)".*?</form>', re.DOTALL)
+# The format of what is stored: changes whenever SharedPage or a stored fragment does, so a
+# deploy never reads data of another shape.
+FORMAT = 3
 
 # Hidden form fields whose value must be new for every page view (one-time submission tokens
-# and signed load times): field name -> function(comparison) returning a fresh value.
-_fresh_values: dict[str, Callable[[Any], str]] = {}
+# and signed load times): name -> function(comparison id) returning a fresh value.
+_fresh_values: dict[str, Callable[[int], str]] = {}
 # What a personal check returns: True, or querysets that find a row if the page is personal.
 PersonalCheck = bool | Iterable[QuerySet] | None
 # Functions(request, comparison_id) saying whether the page shows this visitor something personal.
 _personal: list[Callable[[HttpRequest, int], PersonalCheck]] = []
 
 
-def register_fresh_value(field: str, make: Callable[[Any], str]) -> None:
-    """Have hidden field `field` filled with `make(comparison)` on every page view."""
-    _fresh_values[field] = make
+def register_fresh_value(name: str, make: Callable[[int], str]) -> None:
+    """Have `{% fresh name %}` filled with `make(comparison_id)` on every page view."""
+    _fresh_values[name] = make
 
 
 def register_personal(check: Callable[[HttpRequest, int], PersonalCheck]) -> None:
@@ -75,6 +90,74 @@ def register_personal(check: Callable[[HttpRequest, int], PersonalCheck]) -> Non
     """
     if check not in _personal:
         _personal.append(check)
+
+
+@memoize
+def _manifest_release() -> str:
+    manifest = Path(settings.STATIC_ROOT or "") / "staticfiles.json"
+    try:
+        return hashlib.sha256(manifest.read_bytes()).hexdigest()[:12]
+    except OSError:
+        return "dev"
+
+
+def release() -> str:
+    """Return the name of this release: SMSN_RELEASE, else the static manifest's hash."""
+    return getattr(settings, "SMSN_RELEASE", "") or _manifest_release()
+
+
+class Holes:
+    """The holes of one rendering of a page to be shared, written as markers no reader can type.
+
+    A marker is a private-use character, a secret made for this rendering, the hole's name and
+    the private-use character again. Every text on the page was written before the secret
+    existed, so splitting on markers with this secret finds exactly the holes the templates made.
+    """
+
+    def __init__(self) -> None:
+        self._open = f"\ue000{secrets.token_hex(16)}:"
+        self._pattern = re.compile(re.escape(self._open) + "([a-z0-9:_-]+)\ue000")
+
+    def mark(self, name: str) -> str:
+        """Return the marker of the hole `name` ("csrf", "nonce", "fresh:<name>", "vote:<pk>")."""
+        return f"{self._open}{name}\ue000"
+
+    def context(self) -> dict[str, Any]:
+        """Return the template context that makes the templates write holes, not values."""
+        return {
+            "page_holes": self,
+            "csrf_token": self.mark("csrf"),
+            "csp_nonce": self.mark("nonce"),
+        }
+
+    def split(self, html: str) -> list[str]:
+        """Return [literal, hole name, literal, ...] for HTML rendered with these holes."""
+        return self._pattern.split(html)
+
+
+def fill(parts: list[str], value: Callable[[str], str]) -> str:
+    """Return split HTML joined with `value(name)` in each hole (one call per name)."""
+    values: dict[str, str] = {}
+    out = parts.copy()
+    for i in range(1, len(out), 2):
+        name = out[i]
+        if name not in values:
+            values[name] = value(name)
+        out[i] = values[name]
+    return "".join(out)
+
+
+def request_values(request: HttpRequest, comparison_id: int) -> Callable[[str], str]:
+    """Return the function giving this request's value of each hole."""
+
+    def value(name: str) -> str:
+        if name == "nonce":
+            return str(get_nonce(request))
+        if name == "csrf":
+            return get_token(request)
+        return _fresh_values[name.removeprefix("fresh:")](comparison_id)
+
+    return value
 
 
 def _key(comparison_id: int | str) -> str:
@@ -119,7 +202,8 @@ def bump_all() -> None:
 
 
 def page_key(comparison_id: int, name: str) -> str:
-    return f"cmp:{comparison_id}:{name}:{version(comparison_id)}"
+    """Return the key of a fragment `name` of the current version of a comparison's page."""
+    return f"cmp:{release()}:{FORMAT}:{comparison_id}:{name}:{version(comparison_id)}"
 
 
 def personal_querysets(request: HttpRequest, comparison_id: int) -> list[QuerySet] | None:
@@ -167,38 +251,6 @@ def own_votes_unless_personal(
     return dict(rows)
 
 
-def to_template(request: HttpRequest, html: str) -> str:
-    """Return the rendered page with every per-request value replaced by a placeholder."""
-    nonce = get_nonce(request)
-    if nonce:
-        html = html.replace(str(nonce), NONCE)
-    html = CSRF_VALUES.sub(
-        lambda m: (m.group(1) or m.group(3)) + CSRF + (m.group(2) or m.group(4)), html
-    )
-    for field in _fresh_values:
-        html = re.sub(
-            rf'(name="{field}" value=")[^"]*(")',
-            lambda m, f=field: m.group(1) + FRESH.format(f) + m.group(2),
-            html,
-        )
-    return html
-
-
-def from_template(request: HttpRequest, html: str, comparison: Any) -> str:
-    """Return the cached text with this request's nonce, CSRF token and fresh form tokens."""
-    values: dict[str, str] = {}
-
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in values:
-            values[name] = _value(request, name, comparison)
-        return values[name]
-
-    # One pass over the text, whatever the number of placeholders.
-    return PLACEHOLDER.sub(fill, html)
-
-
-VOTE_SLOT = "\ue000vote:{}\ue000"
 # Indentation and blank lines between tags: a browser shows one newline exactly as it shows
 # them (the page has no <pre>, and its textareas are empty), and they are a fifth of the page.
 INDENTATION = re.compile(r">[ \t\r\n]*\n[ \t\r\n]*<")
@@ -208,33 +260,75 @@ def _tighten(html: str) -> str:
     return INDENTATION.sub(">\n<", html)
 
 
-class SharedPage:
-    """A comparison page as every visitor sees it, split once into literal bytes and slots.
+def _vote_regions(parts: list[str]) -> tuple[list, dict[int, list]]:
+    """Return split HTML with each vote form replaced by the hole "vote:<pk>", and the forms.
 
-    Slots are the per-request values (nonce, CSRF token, fresh form tokens) and the vote forms,
-    which come in three states: not voted, voted yes (1), voted no (-1). Serving the page is a
-    join over the parts, with no template rendering and no pass over the whole text.
+    `{% vote_form %}` writes a form between the holes "vote:<pk>" and "end-vote".
+    """
+    top: list = [""]
+    regions: dict[int, list] = {}
+    region: list | None = None
+    pk = 0
+    for i, part in enumerate(parts):
+        target = top if region is None else region
+        if i % 2 == 0:
+            target[-1] += part
+        elif part.startswith("vote:") and region is None:
+            pk, region = int(part.removeprefix("vote:")), [""]
+        elif part == "end-vote" and region is not None:
+            regions[pk] = region
+            top.extend([f"vote:{pk}", ""])
+            region = None
+        else:
+            target.extend([part, ""])
+    return top, regions
+
+
+def _encode(parts: list) -> list:
+    """Return split HTML with its literals tightened and encoded (holes stay names)."""
+    return [_tighten(p).encode() if i % 2 == 0 else p for i, p in enumerate(parts)]
+
+
+@dataclass
+class SharedPage:
+    """A comparison page as every visitor sees it, split once into literal bytes and holes.
+
+    Holes are the per-request values (nonce, CSRF token, fresh form tokens) and the vote forms,
+    which come in three states: not voted (0), voted yes (1), voted no (-1). Serving the page is
+    a join over the parts, with no template rendering and no pass over the whole text. It holds
+    plain data only, and is stored in the shared cache as a dict (`as_data`).
     """
 
-    def __init__(
-        self, comparison: Any, version: str, html: str, vote_states: dict[int, dict[int, str]]
-    ) -> None:
-        self.comparison = comparison
-        self.slug = comparison.slug
-        self.version = version
-        self.votes: dict[int, dict[int, list]] = {}
+    comparison_id: int
+    slug: str
+    version: str
+    parts: list
+    votes: dict[int, dict[int, list]] = field(default_factory=dict)
 
-        def slot(match: re.Match[str]) -> str:
-            pk = int(match.group(1))
-            states = {0: match.group(0), **vote_states.get(pk, {})}
-            self.votes[pk] = {value: _split(_tighten(state)) for value, state in states.items()}
-            return VOTE_SLOT.format(pk)
-
-        self.parts = _split(_tighten(VOTE_FORM.sub(slot, html)))
+    @classmethod
+    def from_rendering(
+        cls,
+        *,
+        comparison_id: int,
+        slug: str,
+        version: str,
+        holes: Holes,
+        html: str,
+        vote_states: dict[int, dict[int, str]],
+    ) -> SharedPage:
+        """Split a page rendered with `holes`, and the vote forms' other states rendered with it."""
+        parts, regions = _vote_regions(holes.split(html))
+        votes: dict[int, dict[int, list]] = {}
+        for pk, form in regions.items():
+            votes[pk] = {0: _encode(form)}
+            for value, state in vote_states.get(pk, {}).items():
+                votes[pk][value] = _encode(_vote_regions(holes.split(state))[1][pk])
+        return cls(comparison_id, slug, version, _encode(parts), votes)
 
     def render(self, request: HttpRequest, own_votes: dict[int, int] | None = None) -> bytes:
         """Return the page for this request, with `own_votes` (distinction id -> 1 or -1)."""
         own_votes = own_votes or {}
+        value = request_values(request, self.comparison_id)
         values: dict[str, bytes] = {}
 
         def join(parts: list) -> bytes:
@@ -242,31 +336,33 @@ class SharedPage:
             for i in range(1, len(out), 2):
                 name = out[i]
                 if name.startswith("vote:"):
-                    pk = int(name[5:])
-                    out[i] = join(self.votes[pk].get(own_votes.get(pk, 0)) or self.votes[pk][0])
+                    states = self.votes[int(name.removeprefix("vote:"))]
+                    out[i] = join(states.get(own_votes.get(int(name[5:]), 0)) or states[0])
                 else:
                     if name not in values:
-                        values[name] = _value(request, name, self.comparison).encode()
+                        values[name] = value(name).encode()
                     out[i] = values[name]
             return b"".join(out)
 
         return join(self.parts)
 
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "comparison_id": self.comparison_id,
+            "slug": self.slug,
+            "version": self.version,
+            "parts": self.parts,
+            "votes": self.votes,
+        }
 
-def _split(html: str) -> list:
-    """Return [literal bytes, slot name, literal bytes, ...] for a text with placeholders."""
-    parts: list = PLACEHOLDER.split(html)
-    for i in range(0, len(parts), 2):
-        parts[i] = parts[i].encode()
-    return parts
-
-
-def _value(request: HttpRequest, name: str, comparison: Any) -> str:
-    if name == "nonce":
-        return str(get_nonce(request))
-    if name == "csrf":
-        return get_token(request)
-    return _fresh_values[name.removeprefix("fresh:")](comparison)
+    @classmethod
+    def from_data(cls, data: Any) -> SharedPage | None:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return None
+        return cls(
+            data["comparison_id"], data["slug"], data["version"], data["parts"], data["votes"]
+        )
 
 
 # This process's copy of the newest shared page of each comparison it served, and which
@@ -313,13 +409,28 @@ def cached_page(comparison_id: int, current: str) -> SharedPage | None:
     """Return the shared page of this version (read just now) of a comparison, if cached."""
     page = _local_pages.get(comparison_id)
     if page is None or page.version != current:
-        page = cache.get(_page_key(comparison_id, current))
-        if not isinstance(page, SharedPage):
+        page = SharedPage.from_data(cache.get(_page_key(comparison_id, current)))
+        if page is None:
             return None
         _local_ids[page.slug] = comparison_id
         _local_pages[comparison_id] = page
     _confirmed[comparison_id] = time.monotonic()
     return page
+
+
+def last_good_page(slug: str) -> SharedPage | None:
+    """Return the newest shared page of this slug that this process or any other stored.
+
+    For new visitors while the database cannot be reached: an older page beats an error.
+    """
+    pk = _local_ids.get(slug)
+    page = _local_pages.get(pk) if pk is not None else None
+    if page is not None and page.slug == slug:
+        return page
+    try:
+        return SharedPage.from_data(cache.get(_last_key(slug)))
+    except UNAVAILABLE:
+        return None
 
 
 def forget_local_copies() -> None:
@@ -331,13 +442,19 @@ def forget_local_copies() -> None:
 
 def store_shared_page(page: SharedPage) -> None:
     """Keep a freshly rendered shared page here and in the shared cache."""
-    _local_ids[page.slug] = page.comparison.pk
-    _local_pages[page.comparison.pk] = page
+    _local_ids[page.slug] = page.comparison_id
+    _local_pages[page.comparison_id] = page
     # Not confirmed: its version was read before rendering, which took a while.
-    _confirmed.pop(page.comparison.pk, None)
-    cache.set(_page_key(page.comparison.pk, page.version), page, TIMEOUT)
+    _confirmed.pop(page.comparison_id, None)
+    data = page.as_data()
+    cache.set(_page_key(page.comparison_id, page.version), data, TIMEOUT)
+    # The last good page outlives its version: it is what new visitors read during an outage.
+    cache.set(_last_key(page.slug), data, 7 * 24 * 3600)
 
 
 def _page_key(comparison_id: int, current: str) -> str:
-    # The format number changes whenever SharedPage does, so a deploy never reads old pickles.
-    return f"cmp:{comparison_id}:shared-page-2:{current}"
+    return f"cmp:{release()}:{FORMAT}:{comparison_id}:shared-page:{current}"
+
+
+def _last_key(slug: str) -> str:
+    return f"cmp:{release()}:{FORMAT}:last-good:{slug}"

@@ -30,11 +30,11 @@ def max_form_age() -> int:
     return int(getattr(settings, "SMSN_FORM_MAX_AGE", 2 * 24 * 3600))
 
 
-def issue_token(comparison: Comparison, *, issued_at: float | None = None) -> str:
+def issue_token(comparison: Comparison | int, *, issued_at: float | None = None) -> str:
     """Return a signed token naming this form instance, its comparison and when it was shown."""
     payload = {
         "n": uuid.uuid4().hex,
-        "c": comparison.pk,
+        "c": comparison if isinstance(comparison, int) else comparison.pk,
         "t": time.time() if issued_at is None else issued_at,
     }
     return signing.dumps(payload, salt=FORM_SALT, compress=True)

@@ -8,12 +8,14 @@ whole page again with status 400.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,6 +26,8 @@ from definitions import actions, ratelimit
 from definitions import cache as page_cache
 from definitions.forms import DistinctionForm, VoteForm
 from definitions.models import Comparison, Distinction, Source, Vote, attach_visitor_votes
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE = "definitions/comparison.html"
 READERS_PER_PAGE = 20
@@ -95,6 +99,8 @@ def comparison(request: HttpRequest, slug: str) -> HttpResponse:
                 response = shared_response(request, slug)
             except page_cache.UNAVAILABLE:
                 response = None
+            except (OperationalError, InterfaceError):
+                response = last_good_response(request, slug)
         if response is None:
             comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
             response = render(request, TEMPLATE, comparison_context(request, comparison))
@@ -107,6 +113,21 @@ def is_shareable(request: HttpRequest) -> bool:
     if request.GET or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
     return "messages" not in request.COOKIES
+
+
+def last_good_response(request: HttpRequest, slug: str) -> HttpResponse:
+    """Answer a new visitor with the last good shared page while the database is down.
+
+    Re-raise the database's error (the outage middleware answers 503) for anyone else: a
+    visitor with the cookie would see their votes missing.
+    """
+    page = None if request.visitor.id else page_cache.last_good_page(slug)
+    if page is None:
+        raise
+    logger.warning("Database unavailable: serving the last good page of %s", slug)
+    response = HttpResponse(page.render(request))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def shared_response(request: HttpRequest, slug: str) -> HttpResponse | None:
@@ -123,18 +144,20 @@ def shared_response(request: HttpRequest, slug: str) -> HttpResponse | None:
     if page is not None and request.visitor.id:
         # The usual returning visitor: whether the page is theirs and their votes, one query.
         votes = Vote.objects.by_visitor_on(request.visitor.id, page.votes)
-        own_votes = page_cache.own_votes_unless_personal(request, page.comparison.pk, votes)
+        own_votes = page_cache.own_votes_unless_personal(request, page.comparison_id, votes)
         if own_votes is None:
             return None
         return HttpResponse(page.render(request, own_votes))
-    comparison = (
-        page.comparison if page else Comparison.objects.published().filter(slug=slug).first()
-    )
+    if page is not None:
+        if page_cache.has_personal(request, page.comparison_id):
+            return None
+        return HttpResponse(page.render(request))
+    comparison = Comparison.objects.published().filter(slug=slug).first()
     if comparison is None or page_cache.has_personal(request, comparison.pk):
         return None
-    if page is None and found.comparison_id == comparison.pk:
+    if found.comparison_id == comparison.pk:
         page = render_shared_page(request, comparison, found.version)
-    elif page is None:
+    else:
         version = page_cache.version(comparison.pk)
         page = page_cache.cached_page(comparison.pk, version) or render_shared_page(
             request, comparison, version
@@ -153,25 +176,27 @@ def render_shared_page(
     `version` must have been read before anything on the page, so a change that lands while
     the page renders starts a newer version and this one is never served after it.
     """
+    holes = page_cache.Holes()
     context = comparison_context(request, comparison, as_anyone=True)
-    html = render(request, TEMPLATE, context).content.decode()
-    voted_states = {}
+    html = render(request, TEMPLATE, {**context, **holes.context()}).content.decode()
+    vote_states: dict[int, dict[int, str]] = {}
     for distinction in [s.public_distinction for s in context["sources"]] + list(context["page"]):
         if distinction is None:
             continue
-        voted_states[distinction.pk] = {}
+        vote_states[distinction.pk] = {}
         for value in (1, -1):
             distinction.visitor_vote = value
-            voted_states[distinction.pk][value] = render_to_string(
+            vote_states[distinction.pk][value] = render_to_string(
                 TEMPLATE + "#vote-widget",
-                {
-                    "comparison": comparison,
-                    "distinction": distinction,
-                    "csrf_token": page_cache.CSRF,
-                },
+                {"comparison": comparison, "distinction": distinction, **holes.context()},
             )
-    page = page_cache.SharedPage(
-        comparison, version, page_cache.to_template(request, html), voted_states
+    page = page_cache.SharedPage.from_rendering(
+        comparison_id=comparison.pk,
+        slug=comparison.slug,
+        version=version,
+        holes=holes,
+        html=html,
+        vote_states=vote_states,
     )
     page_cache.store_shared_page(page)
     return page

@@ -223,6 +223,9 @@ SMSN_OUTAGE_RETRY_AFTER = 30
 # nothing of theirs can be on it) without checking the page's version in the shared cache.
 # Anyone who has voted, posted or reported carries the cookie and always gets the current page.
 SMSN_SHARED_PAGE_MAX_AGE = float(os.environ.get("SMSN_SHARED_PAGE_MAX_AGE", "1"))
+# The release, in every shared cache key that holds rendered HTML, so two releases on one Redis
+# (a rolling deploy) never serve each other's pages. Empty: the static manifest's hash.
+SMSN_RELEASE = os.environ.get("SMSN_RELEASE", "")
 
 # Which comparison "/" shows.
 SMSN_FLAGSHIP_COMPARISON = os.environ.get("SMSN_FLAGSHIP", "social-media-vs-social-networking")

@@ -310,8 +310,9 @@ PAGE_QUERIES = 7
 # and the comparison comes with it.
 VERSION_READ = 1
 # A cold cache costs the page's queries, the thread's cold queries (which start the versions and
-# store the thread) and the page's own cache work on top: read versions, miss, store, culling.
-COLD_EXTRA = 8
+# store the thread) and the page's own cache work on top: read versions, miss, store the page
+# and the last good page (what new visitors read if the database goes down), culling.
+COLD_EXTRA = 13
 
 
 def cold_get(client, url):

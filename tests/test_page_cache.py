@@ -193,3 +193,106 @@ def test_a_new_visitor_may_get_a_copy_up_to_a_second_old_but_anyone_who_acted_ne
     # second is over, whatever this worker had.
     time.sleep(0.6)
     assert vote_counts(page(type(client)(), seeded), distinction) == ("1", "0")
+
+
+def hostile_texts(distinction_pk: int) -> list[str]:
+    """Return readers' texts shaped like the cache's own holes (any marker a reader could guess)."""
+    return [
+        "I agree \ue000zz\ue000 with this",
+        "\ue000csrf\ue000 and \ue000nonce\ue000",
+        "\ue000fresh:token\ue000 \ue000fresh:ticket\ue000",
+        f"\ue000vote:{distinction_pk}\ue000 \ue000end-vote\ue000",
+        "\ue000" + "0" * 32 + ":csrf\ue000",
+    ]
+
+
+def test_readers_text_shaped_like_the_caches_holes_is_shown_as_typed_to_everyone(
+    client, seeded, make_distinction, make_comment, returning_visitor
+):
+    target = make_distinction(text_a="A plain distinction")
+    texts = hostile_texts(target.pk)
+    for text in texts:
+        make_comment(body=text, author_name=f"{text} (name)")
+        make_distinction(text_a=text, axis_a=text[:40], axis_b="x")
+    source = seeded.sources.first()
+    make_comment(comparison=seeded, source=source, body=texts[0])
+    returning, _ = returning_visitor()
+    for visitor in (client, type(client)(), returning):
+        for url in (seeded.get_absolute_url(), source.get_absolute_url()):
+            for _ in range(2):  # rendered and stored, then served from the cache
+                response = visitor.get(url)
+                assert response.status_code == 200, url
+                html = response.content.decode()
+                rendered = visitor.get(url + "?from=feed").content.decode()
+                assert normalised(html) == normalised(rendered)
+                assert texts[0] in html
+        html = page(visitor, seeded)
+        for text in texts:
+            assert html.count(text) >= 2  # the comment and the distinction, as typed
+        # Only the real vote forms: none grew out of a reader's text.
+        assert html.count('<form class="vote"') == Distinction.objects.published().count()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        nonce = re.search(r'nonce="([^"]+)"', html).group(1)
+        for text in texts:
+            assert token not in text and nonce not in text
+        assert html.count(nonce) == 1
+
+
+def test_every_page_view_gets_a_distinction_form_token_of_its_own(client, seeded):
+    pattern = r'name="token" value="([^"]+)"'
+    first = re.search(pattern, page(client, seeded)).group(1)
+    second = re.search(pattern, page(type(client)(), seeded)).group(1)
+    assert first != second
+
+
+def test_two_releases_on_one_shared_cache_never_serve_each_others_pages(
+    client, seeded, settings
+):
+    from django.core.cache import cache
+
+    settings.SMSN_RELEASE = "release-a"
+    page(client, seeded)
+    # Mark release a's stored page, as if its HTML named a's hashed static files.
+    key = page_cache._page_key(seeded.pk, page_cache.version(seeded.pk))
+    data = cache.get(key)
+    data["parts"][0] = data["parts"][0].replace(b"<title>", b"<title>Release A ")
+    cache.set(key, data)
+    page_cache.forget_local_copies()
+    assert "Release A" in page(client, seeded)
+    settings.SMSN_RELEASE = "release-b"
+    page_cache.forget_local_copies()
+    assert "Release A" not in page(type(client)(), seeded)
+    settings.SMSN_RELEASE = "release-a"
+    page_cache.forget_local_copies()
+    assert "Release A" in page(type(client)(), seeded)
+
+
+def test_new_visitors_read_the_last_good_page_while_the_database_is_down(
+    client, seeded, make_distinction, returning_visitor, monkeypatch, settings
+):
+    from django.db import OperationalError, connection
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection to server failed")
+
+    make_distinction(text_a="Before the outage")
+    page(client, seeded)
+    returning, _ = returning_visitor()
+    make_distinction(text_a="Written just before the outage")  # a new version, never rendered
+    monkeypatch.setattr(connection, "cursor", down)
+    workers = ["this one"]
+    if "Redis" in settings.CACHES["default"]["BACKEND"]:
+        # (The tests' database cache goes down with the database: only Redis outlives it.)
+        workers.append("a fresh one")
+    for worker in workers:
+        if worker == "a fresh one":
+            page_cache.forget_local_copies()
+        response = type(client)().get(seeded.get_absolute_url())
+        assert response.status_code == 200, worker
+        html = response.content.decode()
+        assert "Before the outage" in html
+        assert "Written just before" not in html
+        assert response["Cache-Control"] == "no-store"
+        assert re.search(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]+"', html)
+    # Someone with the cookie would miss their own votes: they are told to come back.
+    assert returning.get(seeded.get_absolute_url()).status_code == 503

@@ -36,31 +36,36 @@ def count_label(n: int) -> str:
 
 @register.simple_tag(takes_context=True)
 def comment_thread(context: template.Context, target: Comparison | Source) -> SafeString:
-    """Render the discussion thread of a comparison or source, with its form and feed links."""
+    """Render the discussion thread of a comparison or source, with its form and feed links.
+
+    Inside a page rendered to be shared (definitions/cache.py), its holes are that page's.
+    """
     request = context["request"]
     comparison_id = target.comparison_id if isinstance(target, Source) else target.pk
+    outer = context.get("page_holes")
 
-    def render() -> str:
-        return render_to_string(
-            "comments/thread.html#thread",
-            thread_context(request, target, counts=_counts(context, comparison_id)),
-            request=request,
-        )
+    def render(holes: page_cache.Holes | None) -> str:
+        thread = thread_context(request, target, counts=_counts(context, comparison_id))
+        if holes is not None:
+            thread.update(holes.context())
+        return render_to_string("comments/thread.html#thread", thread, request=request)
 
     try:
         if not is_shared(request, comparison_id):
-            return render()
+            return SafeString(render(outer))
         # The thread as every visitor without comments of their own sees it, once per version
-        # of the comparison (definitions/cache.py), with a fresh CSRF token and ticket each time.
+        # of the comparison, with a fresh CSRF token and ticket each time.
         kind = "source" if isinstance(target, Source) else "comparison"
         key = page_cache.page_key(comparison_id, f"thread:{kind}:{target.pk}")
-        html = cache.get(key)
-        if html is None:
-            html = page_cache.to_template(request, render())
-            cache.set(key, html, page_cache.TIMEOUT)
+        parts = cache.get(key)
+        if not isinstance(parts, list):
+            holes = page_cache.Holes()
+            parts = holes.split(render(holes))
+            cache.set(key, parts, page_cache.TIMEOUT)
     except page_cache.UNAVAILABLE:
-        return render()
-    return SafeString(page_cache.from_template(request, html, target))
+        return SafeString(render(outer))
+    value = outer.mark if outer else page_cache.request_values(request, comparison_id)
+    return SafeString(page_cache.fill(parts, value))
 
 
 def is_shared(request: HttpRequest, comparison_id: int) -> bool:
