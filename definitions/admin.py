@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from definitions.admin_intake import SourceIntakeMixin
+from definitions.intake.admin import SourceIntakeMixin
 from definitions.models import (
     BannedWord,
     Comparison,

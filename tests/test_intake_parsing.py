@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from definitions.intake import parse_article, propose, split_sentences
+from definitions.intake.parse import parse_article
+from definitions.intake.propose import propose, split_sentences
 from definitions.seeding import SEED_DIR
 
 CURATED = json.loads(

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import URLValidator
 
-from definitions.intake import MAX_ARTICLE_CHARS, ParsedArticle, Proposals, parse_article, propose
-from definitions.intake_actions import DuplicateSourceError, StanceInput, add_source_from_article
+from definitions.intake.actions import DuplicateSourceError, StanceInput, add_source_from_article
+from definitions.intake.parse import MAX_ARTICLE_CHARS, ParsedArticle, parse_article
+from definitions.intake.propose import Proposals, propose
 from definitions.models import Comparison
 
 MAX_FILE_BYTES = 4 * MAX_ARTICLE_CHARS

@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import formset_factory
 
-from definitions.intake import MAX_ARTICLE_CHARS, Candidate, parse_article
+from definitions.intake.parse import MAX_ARTICLE_CHARS, parse_article
+from definitions.intake.propose import Candidate
 from definitions.models import Comparison, Dimension
 
 MAX_UPLOAD_BYTES = 200_000

@@ -21,9 +21,8 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
 
-from definitions.intake import ParsedArticle, Proposals, propose
-from definitions.intake_actions import DuplicateSourceError, StanceInput, add_source_from_article
-from definitions.intake_forms import (
+from definitions.intake.actions import DuplicateSourceError, StanceInput, add_source_from_article
+from definitions.intake.forms import (
     MAX_COMMENTS,
     CommentFormSet,
     IntakeForm,
@@ -31,6 +30,8 @@ from definitions.intake_forms import (
     StanceFormSet,
     normalize_newlines,
 )
+from definitions.intake.parse import ParsedArticle
+from definitions.intake.propose import Proposals, propose
 from definitions.models import Comparison
 
 CANDIDATES_SHOWN = 5

@@ -1,0 +1,324 @@
+"""Split the raw text of a web article into title, date, body and reader comments.
+
+Plain Python on strings: no database, no model, no network.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+MAX_ARTICLE_CHARS = 50_000
+
+# ---------------------------------------------------------------------------------------------
+# Splitting the raw article
+# ---------------------------------------------------------------------------------------------
+
+
+class ParsedComment(NamedTuple):
+    author: str
+    body: str
+    kind: str  # "comment" or "pingback"
+
+
+@dataclass
+class ParsedArticle:
+    title: str
+    date: tuple[int | None, int | None, int | None]
+    body: str
+    comments: list[ParsedComment] = field(default_factory=list)
+    debris_removed: list[str] = field(default_factory=list)
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+"
+_PREFIX = r"(?:(?:posted|published|updated|written|last updated)(?:\s+on)?:?\s+)?"
+_TIME = r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?)?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+# Whole lines that are nothing but a date, most specific first. "15 2010" is a day and a year
+# whose month the scraper lost: the date stays partial rather than guessed.
+_DATE_LINES = [
+    re.compile(rf"^{_PREFIX}(?:{_WEEKDAY})?{_MONTH}\s+{_DAY},?\s+{_YEAR}{_TIME}$", re.I),
+    re.compile(rf"^{_PREFIX}(?:{_WEEKDAY})?{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}{_TIME}$", re.I),
+    re.compile(
+        rf"^{_PREFIX}(?P<year>(?:19|20)\d{{2}})[-/.](?P<month>\d{{1,2}})[-/.](?P<day>\d{{1,2}}){_TIME}$",
+        re.I,
+    ),
+    re.compile(rf"^{_PREFIX}{_MONTH},?\s+{_YEAR}$", re.I),
+    re.compile(rf"^{_PREFIX}{_DAY},?\s+{_YEAR}$", re.I),
+    re.compile(rf"^{_PREFIX}{_YEAR}$", re.I),
+]
+
+# Lines that are page furniture, not the article. Only short lines are tested against these.
+_DEBRIS_LINES = re.compile(
+    r"^(?:"
+    r"(?:social\s+)?share(?:\s+this(?:\s+(?:post|article|page))?)?(?:\s+(?:on|via)\s+\w+)?:?"
+    r"|tweet(?:\s+this)?|pin\s+it|print(?:\s+this)?(?:\s+(?:post|article|page))?"
+    r"|e-?mail(?:\s+this)?(?:\s+(?:post|article|page))?|like\s+this:?|loading\.*|related(?:\s+posts)?:?"
+    r"|back(?:\s+to)?(?:\s+(?:blog|home|top|articles?|posts?))?"
+    r"|(?:previous|next|older|newer)\s+(?:post|article|entry)s?\b.*"
+    r"|posted\s+(?:in|on|by|under)\b.*|filed\s+under\b.*|tags?:.*|tagged\b.*|categor(?:y|ies):.*"
+    r"|leave\s+a\s+(?:reply|comment|response)|comments?\s+are\s+closed\.?|post\s+a\s+comment"
+    r"|add\s+a\s+comment|cancel\s+reply|you\s+must\s+be\s+logged\s+in\b.*"
+    r"|(?:no|\d+)\s+(?:comments?|responses?)"
+    r"|follow\s+me\s+on\s+\w+:.*|\S{1,40}[\u2019']s\s+last\s+blog\s+post\s*\.\..*"
+    r"|read\s+more|continue\s+reading\b.*|advertisements?|sponsored|home|menu|search"
+    r"|skip\s+to\s+(?:main\s+)?content|main\s+menu"
+    r"|(?:[^\u203a\u00bb>|]{1,40}[\u203a\u00bb>]\s*)+[^\u203a\u00bb>|]{0,60}"  # breadcrumbs
+    r")$",
+    re.I,
+)
+_FOOTER_LINES = re.compile(
+    r"^(?:leave\s+a\s+(?:reply|comment|response)|comments?\s+are\s+closed\.?|post\s+a\s+comment"
+    r"|add\s+a\s+comment|cancel\s+reply|you\s+must\s+be\s+logged\s+in\b.*)$",
+    re.I,
+)
+_COUNT_WORDS = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)"
+_COMMENTS_HEADER = re.compile(
+    rf"^{_COUNT_WORDS}\s+(?:thoughts?|comments?|responses?|replies|reactions?)\s+(?:on|to)\b"
+    r"|^(?:reader\s+)?(?:comments?|responses?|replies|discussion)\s*(?:\(\d+\))?:?$",
+    re.I,
+)
+_COMMENT_COUNT_HINT = re.compile(r"\b(\d+)\s+comments?\b", re.I)
+_ITEM = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<mark>[•·▪●◦*\-\u2013\u2014]|\d{1,3}[.)])[ \t\u00a0]+(?P<rest>\S.*)$"
+)
+_SAYS = re.compile(
+    r"^(?P<author>[^\n:]{1,60}?)\s+(?:says|said|wrote)\s*:?\s*(?:[\w ,:.]{0,40}\d[\w ,:.]{0,40})?$",
+    re.I,
+)
+_LAST_POST = re.compile(r"^(?P<author>\S{1,40}?)[\u2019']s\s+last\s+blog\s+post\s*\.\.", re.I)
+_FOLLOW_ME = re.compile(r"^follow\s+me\s+on\s+\w+:\s*@?(?P<author>[\w.]{1,40})\s*$", re.I)
+_PINGBACK = re.compile(
+    r"^(?:\[(?:\.\.\.|…)\]|pingback:|trackback:)|this\s+post\s+was\s+mentioned\s+on\b", re.I
+)
+
+
+def _clean_line(line: str) -> str:
+    return line.strip()
+
+
+def parse_date(line: str) -> tuple[int | None, int | None, int | None] | None:
+    """Return (year, month, day) if the line is only a date; parts it lacks are None."""
+    text = _clean_line(line)
+    for pattern in _DATE_LINES:
+        m = pattern.match(text)
+        if not m:
+            continue
+        parts = m.groupdict()
+        year = int(parts["year"]) if parts.get("year") else None
+        month = parts.get("month")
+        if month is not None:
+            month = int(month) if month.isdigit() else _MONTHS[month.lower()]
+        day = int(parts["day"]) if parts.get("day") else None
+        if month is not None and not 1 <= month <= 12:
+            return None
+        if day is not None and not 1 <= day <= 31:
+            return None
+        return (year, month, day)
+    return None
+
+
+def _is_debris(line: str) -> bool:
+    text = _clean_line(line)
+    if not text:
+        return False
+    if parse_date(text):
+        return True
+    return len(text) <= 120 and bool(_DEBRIS_LINES.match(text))
+
+
+def is_title_like(line: str) -> bool:
+    text = _clean_line(line)
+    words = text.split()
+    return (
+        0 < len(words) <= 20
+        and len(text) <= 200
+        and not text.endswith((".", ",", ";", ":"))
+        and not _ITEM.match(line)
+    )
+
+
+def _comments_start(lines: list[str], start: int) -> int | None:
+    """Return the index of the first line of the reader comments, or None if there are none."""
+    for i in range(start, len(lines)):
+        if _COMMENTS_HEADER.match(_clean_line(lines[i])):
+            return i
+    # No header: a numbered list of indented items running to the end of the text is the
+    # comment thread when an item is signed ("Josh says:") or the post announced its comments.
+    last_flush = start - 1
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if line.strip() and not line[:1].isspace() and not _FOOTER_LINES.match(line.strip()):
+            last_flush = i
+    first = None
+    for i in range(last_flush + 1, len(lines)):
+        m = _ITEM.match(lines[i])
+        if m and m["indent"] and m["mark"] in ("1.", "1)"):
+            first = (i, m["indent"])
+            break
+    if first is None:
+        return None
+    at, indent = first
+    hint = None
+    for line in lines[start:at]:
+        m = _COMMENT_COUNT_HINT.search(line)
+        if m and _is_debris(line):
+            hint = int(m.group(1))
+            break
+    items = sum(1 for line in lines[at:] if (m := _ITEM.match(line)) and m["indent"] == indent)
+    signed = any(_SAYS.match(line.strip()) for line in lines[at:])
+    if signed or (hint is not None and hint == items):
+        return at
+    return None
+
+
+def _split_comments(lines: list[str]) -> list[ParsedComment]:
+    items: list[list[str]] = []
+    marks = [m for line in lines if (m := _ITEM.match(line))]
+    indent = min((len(m["indent"]) for m in marks), default=None)
+    for line in lines:
+        text = _clean_line(line)
+        m = _ITEM.match(line)
+        if m and len(m["indent"]) == indent:
+            items.append([m["rest"].strip()])
+        elif indent is None and _SAYS.match(text) and not line[:1].isspace():
+            items.append([text])
+        elif text and not _FOOTER_LINES.match(text):
+            if not items:
+                items.append([])
+            items[-1].append(text)
+    comments = []
+    for item in items:
+        author = ""
+        if item and (m := _SAYS.match(item[0])):
+            author = m["author"].strip()
+            item = item[1:]
+        if not item:
+            continue
+        for line in item:
+            if not author and (m := _LAST_POST.match(line)):
+                author = m["author"]
+        for line in item:
+            if not author and (m := _FOLLOW_ME.match(line)):
+                author = m["author"]
+        kind = "pingback" if _PINGBACK.search(item[0]) else "comment"
+        comments.append(ParsedComment(author[:60], "\n\n".join(item), kind))
+    return comments
+
+
+def _title_in_comments_header(lines: list[str]) -> str:
+    """Return the title quoted in a header such as "8 thoughts on “The difference…”", or ""."""
+    for line in lines:
+        text = _clean_line(line)
+        if _COMMENTS_HEADER.match(text):
+            m = re.search(r"\bon\s+[“\"'\u2018]?(?P<t>.+?)[”\"'\u2019]?$", text)
+            return m["t"].strip() if m else ""
+    return ""
+
+
+def parse_article(text: str) -> ParsedArticle:
+    """Split the raw text of an article into title, date, body and reader comments."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    lines = text.split("\n")
+    debris: list[str] = []
+    date: tuple[int | None, int | None, int | None] = (None, None, None)
+
+    # The title: a line near the top that reads like one, after the page furniture; the one the
+    # comment thread repeats ("8 thoughts on “…”") if there is a choice.
+    repeated = _title_in_comments_header(lines)
+    candidates: list[tuple[int, str]] = []
+    seen = 0
+    for i, line in enumerate(lines):
+        text_line = _clean_line(line)
+        if not text_line:
+            continue
+        seen += 1
+        if seen > 8:
+            break
+        if _is_debris(text_line):
+            continue
+        if not is_title_like(text_line):
+            break
+        if len(text_line.split()) >= 3:
+            candidates.append((i, text_line))
+    title, title_index = "", -1
+    if candidates:
+        title_index, title = next(
+            (c for c in candidates if c[1].casefold() == repeated.casefold()), candidates[0]
+        )
+    for line in lines[: title_index + 1] if title_index >= 0 else []:
+        text_line = _clean_line(line)
+        if text_line and text_line != title:
+            debris.append(text_line)
+            date = _merge_date(date, parse_date(text_line))
+
+    body_start = title_index + 1
+    comments_at = _comments_start(lines, body_start)
+    body_lines = lines[body_start:comments_at] if comments_at is not None else lines[body_start:]
+    comment_lines = lines[comments_at:] if comments_at is not None else []
+    if comment_lines and _COMMENTS_HEADER.match(_clean_line(comment_lines[0])):
+        header = _clean_line(comment_lines[0])
+        debris.append(header)
+        comment_lines = comment_lines[1:]
+        title = title or repeated
+
+    paragraphs = []
+    for line in body_lines:
+        text_line = _clean_line(line)
+        if not text_line:
+            continue
+        if _is_debris(text_line) or (title and text_line.casefold() == title.casefold()):
+            debris.append(text_line)
+            if date == (None, None, None) and not paragraphs:
+                date = _merge_date(date, parse_date(text_line))
+            continue
+        paragraphs.append(text_line)
+    comments = _split_comments(comment_lines)
+    debris.extend(
+        _clean_line(line) for line in comment_lines if _FOOTER_LINES.match(_clean_line(line))
+    )
+    return ParsedArticle(
+        title=title[:300],
+        date=date,
+        body="\n\n".join(paragraphs),
+        comments=comments,
+        debris_removed=debris,
+    )
+
+
+def _merge_date(
+    current: tuple[int | None, int | None, int | None],
+    found: tuple[int | None, int | None, int | None] | None,
+) -> tuple[int | None, int | None, int | None]:
+    if found is None or current != (None, None, None):
+        return current
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences with exact offsets
+# ---------------------------------------------------------------------------------------------
