@@ -11,12 +11,12 @@ from definitions.models import Source
 
 def store_imported_comments(
     sender: Any, *, source: Source, comments: list[tuple[str, str, str]], **kwargs: Any
-) -> None:
-    """Store the reader comments that came with a source added from an article's text."""
+) -> int:
+    """Store the reader comments that came with a source (from an article's text or the shipped
+    seed data) that are not stored yet; return how many were created."""
     allowed = {CommentStatus.PUBLISHED, CommentStatus.PINGBACK, CommentStatus.SPAM}
     rows = [
         [author, body, status if status in allowed else CommentStatus.PENDING]
         for author, body, status in comments
     ]
-    if rows:
-        import_original_comments(source, rows)
+    return import_original_comments(source, rows) if rows else 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from comments.seeding import import_original_comments
 from definitions.seeding import load_comparison, read_seed, seed_files
+from definitions.signals import source_imported
 
 
 class Command(BaseCommand):
@@ -16,9 +16,13 @@ class Command(BaseCommand):
         for path in seed_files():
             with transaction.atomic():
                 result = load_comparison(read_seed(path))
+                # The original comments go to the comments app the way the intake's do.
                 new_comments = sum(
-                    import_original_comments(source, data["comments"])
+                    created or 0
                     for source, data in result.sources
+                    for _, created in source_imported.send(
+                        sender=self.__class__, source=source, comments=data["comments"]
+                    )
                 )
             self.stdout.write(
                 f"{result.comparison}: {len(result.sources)} sources, "
