@@ -3,15 +3,26 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_init, post_save
+
+
+def remember_comparison(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Note which comparison a row belonged to when loaded, to see when it moves."""
+    instance._loaded_comparison_id = instance.__dict__.get("comparison_id")
 
 
 def comparison_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """Start a new version of the cached page of the comparison this row belongs to."""
+    """Start a new version of the cached page of the comparison this row belongs to (and of
+    the one it came from, when it moved)."""
     from definitions import cache
 
-    comparison_id = instance.pk if sender.__name__ == "Comparison" else instance.comparison_id
-    cache.bump(comparison_id)
+    if sender.__name__ == "Comparison":
+        cache.bump(instance.pk)
+        return
+    for comparison_id in {instance.comparison_id, getattr(instance, "_loaded_comparison_id", None)}:
+        if comparison_id is not None:
+            cache.bump(comparison_id)
+    instance._loaded_comparison_id = instance.comparison_id
 
 
 def anything_changed(sender: Any, **kwargs: Any) -> None:
@@ -48,6 +59,8 @@ class DefinitionsConfig(AppConfig):
         for model in (models.Comparison, models.Source, models.Distinction):
             post_save.connect(comparison_changed, sender=model, dispatch_uid=f"bump-{model}")
             post_delete.connect(comparison_changed, sender=model, dispatch_uid=f"bump-d-{model}")
+        for model in (models.Source, models.Distinction):
+            post_init.connect(remember_comparison, sender=model, dispatch_uid=f"loaded-{model}")
         for model in (models.Definition, models.Dimension, models.Stance):
             post_save.connect(anything_changed, sender=model, dispatch_uid=f"bump-{model}")
             post_delete.connect(anything_changed, sender=model, dispatch_uid=f"bump-d-{model}")

@@ -296,3 +296,32 @@ def test_new_visitors_read_the_last_good_page_while_the_database_is_down(
         assert re.search(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]+"', html)
     # Someone with the cookie would miss their own votes: they are told to come back.
     assert returning.get(seeded.get_absolute_url()).status_code == 503
+
+
+def test_a_distinction_or_source_moved_to_another_comparison_leaves_the_first_ones_page(
+    client, seeded, make_distinction
+):
+    from definitions.models import Comparison
+
+    other = Comparison.objects.create(slug="blog-vs-vlog", term_a="Blog", term_b="Vlog")
+    distinction = make_distinction(text_a="Filed under the wrong comparison")
+    source = seeded.sources.published().first()
+    assert "Filed under the wrong comparison" in page(client, seeded)
+    assert source.title in page(client, seeded)
+    # A moderator moves both (the admin saves the rows it loaded).
+    for row in (Distinction.objects.get(pk=distinction.pk), type(source).objects.get(pk=source.pk)):
+        row.comparison = other
+        row.save()
+    html = page(client, seeded)
+    assert "Filed under the wrong comparison" not in html
+    assert f">{source.title}<" not in html
+
+
+def test_bulk_inserted_data_shows_on_the_next_page_view(client, seeded):
+    from benchmarks.benchdata import generate
+
+    before = page(client, seeded)
+    assert "Reader 0" not in before
+    generate(seeded.slug, distinctions=3, comments=5, votes=10)
+    page_cache.forget_local_copies()  # a fresh worker, as after the benchmark's restart
+    assert "Reader 0" in page(client, seeded)
