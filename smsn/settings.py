@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The widget templates, for FORM_RENDERER below.
+    "django.forms",
     "django_htmx",
     "definitions",
     "comments",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "smsn.urls"
 WSGI_APPLICATION = "smsn.wsgi.application"
 
+# Forms render their fields with the project's one field template (templates/django/forms/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

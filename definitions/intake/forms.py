@@ -33,6 +33,8 @@ def normalize_newlines(value: str) -> str:
 class IntakeForm(forms.Form):
     """Step 1: which comparison, and the article's text, pasted or as a .txt file."""
 
+    field_layout = "admin"
+
     comparison = forms.ModelChoiceField(Comparison.objects.all(), empty_label=None)
     text = forms.CharField(
         label="Article text",
@@ -105,6 +107,8 @@ class IntakeForm(forms.Form):
 
 class ReviewForm(forms.Form):
     """Step 2: the parsed article and the proposals, for the moderator to correct and confirm."""
+
+    field_layout = "admin"
 
     comparison = forms.ModelChoiceField(Comparison.objects.all(), widget=forms.HiddenInput)
     title = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"class": "vTextField"}))
@@ -238,6 +242,8 @@ class ReviewForm(forms.Form):
 class StanceForm(forms.Form):
     """One dimension of the comparison: whether the source speaks to it, and what it says."""
 
+    field_layout = "admin"
+
     dimension = forms.ModelChoiceField(Dimension.objects.none(), widget=forms.HiddenInput)
     include = forms.BooleanField(required=False)
     says_a = forms.CharField(
@@ -281,6 +287,8 @@ class BaseStanceFormSet(forms.BaseFormSet):
 
 class ImportedCommentForm(forms.Form):
     """One reader comment found in the article, imported only if ticked."""
+
+    field_layout = "admin"
 
     KINDS = [("published", "Comment"), ("pingback", "Pingback/trackback"), ("spam", "Spam")]
 
