@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import time
@@ -16,12 +17,11 @@ from django.core.validators import URLValidator
 from comments import conf
 from comments.models import Comment, CommentStatus
 from definitions.models import Comparison, Source
+from definitions.text import NameField, PlainTextField, check_text
 
 TICKET_SALT = "smsn.comments.ticket"
-# C0 and C1 control characters and DEL. Tabs and line breaks are allowed where text may span
-# lines; everything else (NUL above all: PostgreSQL refuses it) is refused with a clear message.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-LINE_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# What new_ticket() puts in a ticket; the token is stored in Comment.submission_token.
+TICKET_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def new_ticket(issued_at: float | None = None) -> str:
@@ -40,32 +40,14 @@ def read_ticket(ticket: str) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("token"), str):
         return None
-    if not isinstance(data.get("at"), int | float):
+    # Only this site signs tickets, but a ticket is read before anything else checks it: one
+    # whose token would not fit the column, or whose time is not a time, is no ticket.
+    if not TICKET_TOKEN.fullmatch(data["token"]):
+        return None
+    at = data.get("at")
+    if isinstance(at, bool) or not isinstance(at, int | float) or not math.isfinite(at):
         return None
     return data
-
-
-class PlainTextField(forms.CharField):
-    """A text field that counts a line break as one character, whatever the browser sent."""
-
-    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
-        self.multiline = multiline
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> str:
-        if isinstance(value, str):
-            value = value.replace("\r\n", "\n").replace("\r", "\n")
-        return super().to_python(value)
-
-    def validate(self, value: str) -> None:
-        super().validate(value)
-        pattern = CONTROL_CHARACTERS if self.multiline else LINE_CONTROL_CHARACTERS
-        if pattern.search(value):
-            raise ValidationError(
-                "This contains invisible control characters (such as a NUL byte) that cannot be "
-                "saved. Remove them, or retype the text, and send it again.",
-                code="control_characters",
-            )
 
 
 class WebAddressField(forms.URLField):
@@ -77,11 +59,8 @@ class WebAddressField(forms.URLField):
     }
 
     def to_python(self, value: Any) -> str:
-        if isinstance(value, str) and LINE_CONTROL_CHARACTERS.search(value):
-            raise ValidationError(
-                "This contains invisible control characters that cannot be saved.",
-                code="control_characters",
-            )
+        if isinstance(value, str):
+            check_text(value.strip(), inline=True)
         return super().to_python(value)
 
 
@@ -102,7 +81,7 @@ class CommentForm(forms.Form):
             "max_length": "Keep it to 5,000 characters; this has %(show_value)d.",
         },
     )
-    author_name = PlainTextField(
+    author_name = NameField(
         label="Name",
         max_length=60,
         help_text="Shown with your comment. Up to 60 characters.",

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import time
-import unicodedata
 import uuid
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.validators import ProhibitNullCharactersValidator
 
 from definitions.models import Comparison
+from definitions.text import NameField, PlainTextField
 
 FORM_SALT = "smsn.distinction-form"
-# Browsers send line breaks in a textarea as \r\n; everything else below U+0020 (and DEL and
-# the C1 range) has no business in plain text and often marks an attack or a broken client.
-ALLOWED_CONTROLS_MULTILINE = {"\n", "\t"}
 
 
 def min_fill_seconds() -> float:
@@ -58,43 +54,6 @@ def read_token(token: str, comparison: Comparison) -> dict[str, Any] | None:
     return payload
 
 
-def control_characters(value: str, *, multiline: bool) -> list[str]:
-    """Return the control characters in `value`, described as U+XXXX."""
-    allowed = ALLOWED_CONTROLS_MULTILINE if multiline else set()
-    found = []
-    for char in value:
-        if unicodedata.category(char) == "Cc" and char not in allowed:
-            code = f"U+{ord(char):04X}"
-            if code not in found:
-                found.append(code)
-    return found
-
-
-class PlainTextField(forms.CharField):
-    """A text field that accepts plain text only and says so when it gets anything else."""
-
-    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
-        self.multiline = multiline
-        super().__init__(**kwargs)
-        # to_python() reports NUL bytes along with every other control character, once.
-        self.validators = [
-            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
-        ]
-
-    def to_python(self, value: Any) -> str:
-        if isinstance(value, str):
-            value = value.replace("\r\n", "\n").replace("\r", "\n")
-        value = super().to_python(value)
-        if found := control_characters(value, multiline=self.multiline):
-            what = "a line break" if found == ["U+000A"] else "control characters"
-            raise forms.ValidationError(
-                "Remove %(what)s (%(codes)s): only plain text is accepted here.",
-                code="control_characters",
-                params={"what": what, "codes": ", ".join(found)},
-            )
-        return value
-
-
 class VoteForm(forms.Form):
     """One press of a vote button: up, down, or withdraw the vote."""
 
@@ -113,9 +72,9 @@ class DistinctionForm(forms.Form):
     text_b = PlainTextField(
         multiline=True, min_length=10, max_length=600, widget=forms.Textarea(attrs={"rows": 3})
     )
-    axis_a = PlainTextField(max_length=40, required=False)
-    axis_b = PlainTextField(max_length=40, required=False)
-    author_name = PlainTextField(
+    axis_a = PlainTextField(inline=True, max_length=40, required=False)
+    axis_b = PlainTextField(inline=True, max_length=40, required=False)
+    author_name = NameField(
         max_length=60,
         label="Your name, as it will be shown",
         help_text="Up to 60 characters. A first name or a nickname is fine.",

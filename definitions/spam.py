@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.html import urlize
+
 from definitions.models import BannedWord
 
-URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 MAX_LINKS = 2
 
 
@@ -18,7 +19,13 @@ class Verdict:
 
 
 def count_links(text: str) -> int:
-    return len(URL_RE.findall(text))
+    """Return how many links Django's urlize makes of `text`, as comments are shown.
+
+    That is every address with http(s):// or www., every bare domain (example.com) and every
+    email address. Readers' distinctions are shown without links, but an address in them is
+    counted all the same: it is there to be read and typed in.
+    """
+    return urlize(text, autoescape=True).count("<a ")
 
 
 def looks_repetitive(text: str) -> bool:
