@@ -226,6 +226,8 @@ SMSN_OUTAGE_RETRY_AFTER = 30
 # Seconds a worker may serve its copy of a comparison page to a new visitor (no visitor cookie:
 # nothing of theirs can be on it) without checking the page's version in the shared cache.
 # Anyone who has voted, posted or reported carries the cookie and always gets the current page.
+    # The proxy and the container engine check health over plain http, inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SMSN_SHARED_PAGE_MAX_AGE = float(os.environ.get("SMSN_SHARED_PAGE_MAX_AGE", "1"))
 # The release, in every shared cache key that holds rendered HTML, so two releases on one Redis
 # (a rolling deploy) never serve each other's pages. Empty: the static manifest's hash.
@@ -246,7 +248,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
-SMSN_TRUSTED_PROXY_COUNT = int(os.environ.get("SMSN_TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
+# How many proxies in front of the app append to X-Forwarded-For and are trusted to (README,
+# "Production"): 0 when clients reach gunicorn directly, 1 behind the nginx of docker-compose.yml.
+# Too high a count lets every client choose the address its limits are counted by.
+_proxy_count = os.environ.get("SMSN_TRUSTED_PROXY_COUNT", "0")
+if not _proxy_count.strip().isdigit():
+    raise ImproperlyConfigured("SMSN_TRUSTED_PROXY_COUNT must be a whole number, 0 or more.")
+SMSN_TRUSTED_PROXY_COUNT = int(_proxy_count)
 
 # Rate limits per IP hash (and per visitor). SMSN_RATE_LIMIT_MULTIPLIER scales every one of them:
 # the load benchmark (bin/benchmark) plays thousands of visitors from 127.0.0.1 and sets it high;

@@ -11,18 +11,18 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.shortcuts import render
 from django.template.loader import get_template
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from smsn.middleware import is_outage, service_unavailable
 
 
-@require_GET
+@require_safe
 def liveness(request: HttpRequest) -> HttpResponse:
     """Answer without touching the database: the process is up."""
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def readiness(request: HttpRequest) -> HttpResponse:
     """Answer 200 if the database answers, 503 if not."""
     try:
