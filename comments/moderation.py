@@ -187,20 +187,11 @@ def remove_visitor_content(
 
 
 def recount_distinctions(pks: Iterable[int]) -> int:
-    """Recompute the stored vote counts of these distinctions; return how many there were.
-
-    Call it inside the transaction that changed the votes: the rows are locked while counting,
-    so a vote cast meanwhile is not lost.
-    """
-    distinctions = list(
-        Distinction.objects.select_for_update().filter(pk__in=list(pks)).order_by("pk")
-    )
-    for distinction in distinctions:
-        distinction.recount()
-    Distinction.objects.bulk_update(distinctions, ["upvotes", "downvotes", "score"])
-    if distinctions:
+    """Recompute the stored vote counts of these distinctions; return how many there were."""
+    recounted = Distinction.objects.filter(pk__in=list(pks)).recount()
+    if recounted:
         page_cache.bump_all()
-    return len(distinctions)
+    return recounted
 
 
 @transaction.atomic

@@ -326,3 +326,21 @@ def test_one_visitor_voting_from_twenty_connections_at_once_has_one_vote(seeded)
     axis.refresh_from_db()
     assert Vote.objects.filter(distinction=axis).count() == 1
     assert (axis.upvotes, axis.downvotes) == (1, 0)
+
+
+def test_recounting_takes_the_same_queries_for_3_and_for_60_distinctions(
+    seeded, make_distinction, make_vote, django_assert_num_queries
+):
+    from definitions.models import Distinction as D
+
+    made = [make_distinction() for _ in range(60)]
+    for distinction in made:
+        make_vote(distinction)
+        make_vote(distinction, value=-1)
+    D.objects.filter(pk__in=[d.pk for d in made]).update(upvotes=9, downvotes=9, score=0.5)
+    for rows in (made[:3], made):
+        # Lock, one grouped count, one write (SQLite: the write may come in batches).
+        with django_assert_num_queries(3):
+            assert D.objects.filter(pk__in=[d.pk for d in rows]).recount() == len(rows)
+    recounted = D.objects.filter(pk__in=[d.pk for d in made])
+    assert {(d.upvotes, d.downvotes) for d in recounted} == {(1, 1)}
