@@ -682,13 +682,9 @@ class Distinction(Moderated):
         self.score = wilson_lower_bound(self.upvotes, self.downvotes)
 
     def recount(self) -> None:
-        """Recompute the stored counts and score from the vote rows."""
-        counts = self.votes.counted().aggregate(
-            up=models.Count("id", filter=Q(value=Vote.Value.UP)),
-            down=models.Count("id", filter=Q(value=Vote.Value.DOWN)),
-        )
-        self.upvotes, self.downvotes = counts["up"], counts["down"]
-        self.score = wilson_lower_bound(self.upvotes, self.downvotes)
+        """Recompute and store the counts and score from the vote rows (DistinctionQuerySet)."""
+        type(self).objects.filter(pk=self.pk).recount()
+        self.refresh_from_db(fields=["upvotes", "downvotes", "score"])
 
 
 class VoteQuerySet(models.QuerySet):

@@ -106,7 +106,6 @@ def make_vote():
         fields.setdefault("ip_hash", uuid.uuid4().hex * 2)
         vote = Vote.objects.create(distinction=distinction, value=value, **fields)
         distinction.recount()
-        distinction.save(update_fields=["upvotes", "downvotes", "score"])
         return vote
 
     return build

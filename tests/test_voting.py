@@ -243,7 +243,6 @@ def test_a_vote_a_moderator_voided_is_not_counted_and_cannot_be_revived(seeded):
     cast_vote(distinction_id=axis.pk, visitor_id=visitor, ip_hash="h", value=1)
     Vote.objects.filter(visitor_id=visitor).update(is_void=True)
     axis.recount()
-    axis.save()
     outcome = cast_vote(distinction_id=axis.pk, visitor_id=visitor, ip_hash="h", value=0)
     cast_vote(distinction_id=axis.pk, visitor_id=visitor, ip_hash="h", value=1)
     axis.refresh_from_db()
