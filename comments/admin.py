@@ -39,6 +39,7 @@ from definitions.admin import (
     public_link,
 )
 from definitions.models import Comparison, Distinction, ModerationStatus, Source, Vote
+from definitions.text import ascii_id
 
 BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 # Beyond this many visitor ids and IP hashes at once, ask the moderator to select fewer rows.
@@ -245,13 +246,13 @@ class PlaceFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value() or ""
-        kind, pk = value[:1], value[1:]
-        if not pk.isdigit():
+        kind, pk = value[:1], ascii_id(value[1:])
+        if pk is None:
             return queryset
         if kind == "c":
-            return queryset.filter(comparison_id=int(pk), source__isnull=True)
+            return queryset.filter(comparison_id=pk, source__isnull=True)
         if kind == "s":
-            return queryset.filter(source_id=int(pk))
+            return queryset.filter(source_id=pk)
         return queryset
 
 

@@ -42,6 +42,7 @@ from comments.forms import CommentForm, EditCommentForm, ReportForm
 from comments.models import Comment, CommentStatus, Report, thread_url
 from definitions import ratelimit
 from definitions.models import Comparison, Source
+from definitions.text import ascii_id
 
 AUTHOR_COOKIE = "smsn_commenter"
 AUTHOR_COOKIE_SALT = "smsn.comments.author"
@@ -119,10 +120,7 @@ def new_comment_form(
 ) -> CommentForm:
     """Return the form for a new comment (or a reply under `parent_id`), with unique field ids."""
     if data is not None:
-        try:
-            parent_id = int(data.get("parent") or 0) or None
-        except ValueError:
-            parent_id = None
+        parent_id = ascii_id(data.get("parent")) or None
     if initial is None:
         initial = remembered_author(request)
     if parent_id:
@@ -207,11 +205,11 @@ def thread_context(
 
 def posted_notice(request: HttpRequest, target: Target) -> str:
     """Return the notice for a comment this visitor just posted (no-JavaScript redirect)."""
-    raw = request.GET.get("posted", "")
+    pk = ascii_id(request.GET.get("posted"))
     visitor_id = visitor_id_of(request)
-    if not raw.isdigit() or not visitor_id or len(raw) > 18:
+    if pk is None or not visitor_id:
         return ""
-    comment = Comment.objects.on(target).filter(pk=int(raw), visitor_id=visitor_id).first()
+    comment = Comment.objects.on(target).filter(pk=pk, visitor_id=visitor_id).first()
     return notice_for(comment) if comment else ""
 
 
@@ -426,8 +424,7 @@ def _posted(request: HttpRequest, target: Target, posted: Posted) -> HttpRespons
 
 def _form_errors(request: HttpRequest, target: Target, form: CommentForm) -> HttpResponse:
     """Show the form again with its errors and the visitor's text; never lose a comment."""
-    raw_parent = form.data.get("parent") or ""
-    parent_id = int(raw_parent) if str(raw_parent).isdigit() and len(raw_parent) < 18 else None
+    parent_id = ascii_id(form.data.get("parent")) or None
     form_context = {
         "form": form,
         "form_action": post_url(target),

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.http import parse_header_parameters
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -101,35 +105,119 @@ class AdminLoginRateLimitMiddleware:
         return response
 
 
+# The codec Utf8MultiPartParser decodes with: UTF-8 that refuses broken bytes even where
+# Django's parser asks for errors="replace".
+STRICT_UTF8 = "smsn_strict_utf_8"
+
+
+def _strict_utf8_decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+    return codecs.utf_8_decode(data, "strict", True)
+
+
+codecs.register(
+    lambda name: (
+        codecs.CodecInfo(codecs.utf_8_encode, _strict_utf8_decode, name=STRICT_UTF8)
+        if name == STRICT_UTF8
+        else None
+    )
+)
+
+
+class NotUtf8(MultiPartParserError):
+    """A multipart form's text is not valid UTF-8."""
+
+
+class Utf8MultiPartParser(MultiPartParser):
+    """Django's multipart parser, refusing a text field or file name that is not UTF-8."""
+
+    def __init__(self, META: Any, input_data: Any, upload_handlers: Any, encoding: Any = None):
+        super().__init__(META, input_data, upload_handlers, STRICT_UTF8)
+
+    def parse(self) -> Any:
+        try:
+            return super().parse()
+        except UnicodeDecodeError as error:
+            raise NotUtf8(str(error)) from error
+
+
+def has_nul(data: QueryDict) -> bool:
+    """Return True if any name or value holds a NUL character (PostgreSQL cannot store one)."""
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
+def part_headers_are_utf8(body: bytes, content_type: str) -> bool:
+    """Return True if the headers of every part of a multipart body (field names) are UTF-8.
+
+    Django's parser skips a part whose headers are not, so its text never reaches a form; this
+    lets the visitor hear why instead.
+    """
+    boundary = parse_header_parameters(content_type)[1].get("boundary", "")
+    if not boundary:
+        return True
+    for part in body.split(b"--" + boundary.encode("ascii", "replace")):
+        headers, end, _ = part.partition(b"\r\n\r\n")
+        try:
+            if end:
+                headers.decode()
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
 class FormEncodingMiddleware:
-    """Refuse a form whose text is not valid UTF-8 with a plain 400, before anything reads it.
+    """Refuse a form whose text is not valid UTF-8, or an address holding NUL, with a plain 400.
 
     Django would quietly turn the broken bytes (a lone surrogate, a stray 0xFF) into U+FFFD, so
     what got saved would not be what the visitor sent. Refusing keeps "stored exactly as typed"
-    true for every form on the site. (Django 6 itself requires urlencoded forms to be UTF-8,
-    whatever charset they declare.) Multipart bodies are left to the forms: no public form
-    uses them.
+    true for every form on the site, urlencoded or multipart. (Django 6 itself requires
+    urlencoded forms to be UTF-8, whatever charset they declare.) A NUL in a query string is
+    refused before any view (the admin's list filters above all) passes it to PostgreSQL.
     """
 
     message = "This form's text is not valid UTF-8, so nothing was saved. Retype it and send again."
+    nul_message = (
+        "This address holds a NUL character (%00), which no page here accepts. "
+        "Remove it and try again."
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.content_type == "application/x-www-form-urlencoded" and request.method in {
-            "POST",
-            "PUT",
-            "PATCH",
-        }:
+        if has_nul(request.GET):
+            return self.refuse(self.nul_message)
+        if request.method not in {"POST", "PUT", "PATCH"}:
+            return self.get_response(request)
+        if request.content_type == "application/x-www-form-urlencoded":
             # Reading the body here enforces DATA_UPLOAD_MAX_MEMORY_SIZE too (413, smsn.views).
             try:
                 parse_qsl(request.body.decode(), keep_blank_values=True, errors="strict")
             except UnicodeDecodeError:
-                return HttpResponseBadRequest(
-                    self.message, content_type="text/plain; charset=utf-8"
-                )
+                return self.refuse(self.message)
+        elif request.content_type == "multipart/form-data" and request.method == "POST":
+            content_type = request.META.get("CONTENT_TYPE", "")
+            # Every public form fits in memory; bigger bodies (the admin's file uploads) are
+            # parsed as a stream, their fields still checked by the parser.
+            fits = 0 < _content_length(request) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if fits and not part_headers_are_utf8(request.body, content_type):
+                return self.refuse(self.message)
+            request.multipart_parser_class = Utf8MultiPartParser
+            try:
+                request.POST  # noqa: B018 (parsed here, so nothing later reads replaced text)
+            except NotUtf8:
+                return self.refuse(self.message)
         return self.get_response(request)
+
+    @staticmethod
+    def refuse(message: str) -> HttpResponse:
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 class ExplainRefusalsMiddleware:

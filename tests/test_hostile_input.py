@@ -8,6 +8,7 @@ shown as inert text.
 from __future__ import annotations
 
 import json
+import time
 import unicodedata
 import uuid
 from html.parser import HTMLParser
@@ -618,3 +619,121 @@ def test_xss_payloads_are_inert_in_the_moderators_admin(payloads_posted, superus
         found = active_content(response.content.decode())
         # The admin's own scripts are files from this site; payloads add nothing.
         assert found == [], (page, found)
+
+
+# Numbers that are not ASCII digits, and tickets nobody should be able to make --------------------
+
+NOT_ASCII_DIGITS = ["²", "①", "٣", "1_0", " 7", "7 ", "+7", "-7", "0x1", "9" * 30, "", "\u0000"]
+
+
+@pytest.mark.parametrize("posted", NOT_ASCII_DIGITS)
+def test_a_posted_notice_naming_no_plain_number_is_ignored(
+    seeded, make_comment, returning_visitor, posted
+):
+    client, visitor_id = returning_visitor()
+    make_comment(visitor_id=visitor_id)
+    response = client.get("/", {"posted": posted})
+    assert response.status_code in (200, 400)
+    assert response.status_code == 200 or "NUL" in response.content.decode()
+    assert "Your comment is posted" not in response.content.decode()
+
+
+@pytest.mark.parametrize("parent", NOT_ASCII_DIGITS)
+def test_a_comment_naming_a_parent_that_is_no_plain_number_is_refused_with_a_sentence(
+    seeded, comment_form, parent
+):
+    address = reverse("comments:post_on_comparison", kwargs={"slug": seeded.slug})
+    for headers in ({}, HTMX):
+        response = visitor().post(address, comment_form(parent=parent), **headers)
+        assert_answered(response)
+    if parent.strip(" +") in ("", "7", "0x1"):
+        return
+    assert not Comment.objects.filter(is_imported=False, parent__isnull=True).exists()
+
+
+@pytest.mark.parametrize("place", ["c²", "s①", "c٣", "c" + "9" * 30, "x1", "c", "c-1"])
+def test_the_admin_place_filter_ignores_what_is_no_plain_number(moderator_client, seeded, place):
+    response = moderator_client.get(reverse("admin:comments_comment_changelist"), {"place": place})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["status__exact=%00", "q=%00", "place=c1%00", "%00=1"])
+def test_a_nul_in_an_admin_query_string_is_refused_with_a_sentence(moderator_client, query):
+    response = moderator_client.get(f"{reverse('admin:comments_comment_changelist')}?{query}")
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+def test_a_nul_in_a_public_query_string_is_refused_with_a_sentence(seeded):
+    response = Client().get("/?page=%00")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "NUL" in response.content.decode()
+
+
+def _signed_ticket(payload) -> str:
+    from django.core import signing
+
+    from comments.forms import TICKET_SALT
+
+    return signing.dumps(payload, salt=TICKET_SALT)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"token": "x" * 65, "at": 0},
+        {"token": "x" * 10_000, "at": 0},
+        {"token": "é" * 40, "at": 0},
+        {"token": "a b\x00c" * 8, "at": 0},
+        {"token": "", "at": 0},
+        {"token": 12345, "at": 0},
+        {"token": ["x"], "at": 0},
+        {"token": "x" * 32, "at": float("nan")},
+        {"token": "x" * 32, "at": float("inf")},
+        {"token": "x" * 32, "at": True},
+        {"token": "x" * 32, "at": "yesterday"},
+        ["x" * 65],
+    ],
+)
+def test_a_validly_signed_ticket_holding_anything_but_a_token_is_refused(
+    seeded, comment_form, payload
+):
+    if isinstance(payload, dict) and payload.get("at") == 0:
+        payload = {**payload, "at": time.time() - 60}
+    address = reverse("comments:post_on_comparison", kwargs={"slug": seeded.slug})
+    response = visitor().post(address, comment_form(ticket=_signed_ticket(payload)))
+    assert response.status_code == 400
+    assert "This form could not be checked." in response.content.decode()
+    assert not Comment.objects.filter(is_imported=False).exists()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"n": "a" * 65},
+        {"n": "a" * 10_000},
+        {"n": 12345},
+        {"n": None},
+        {"n": ["a" * 32]},
+        {"t": float("nan")},
+        {"t": float("inf")},
+        {"t": "yesterday"},
+        {"c": "1"},
+        {"c": None},
+    ],
+)
+def test_a_validly_signed_distinction_token_holding_anything_but_a_token_is_refused(
+    seeded, distinction_form, payload
+):
+    from django.core import signing
+
+    from definitions.forms import FORM_SALT
+
+    token = {"n": uuid.uuid4().hex, "c": seeded.pk, "t": time.time() - 60, **payload}
+    data = distinction_form(token=signing.dumps(token, salt=FORM_SALT, compress=True))
+    address = reverse("definitions:add_distinction", kwargs={"slug": seeded.slug})
+    response = visitor().post(address, data)
+    assert response.status_code == 400
+    assert "This form is out of date." in response.content.decode()
+    assert not Distinction.objects.from_readers().exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote_from_bytes
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -244,3 +246,100 @@ def test_a_wrong_method_is_refused_with_a_sentence_not_a_blank_page(client, seed
     assert response.content.decode() == (
         "This address does not accept POST requests; it accepts GET."
     )
+
+
+# Multipart forms are held to the same rule as urlencoded ones.
+
+BOUNDARY = "----smsn-test-boundary"
+
+
+def _encode(fields: list[tuple[bytes, bytes]], encoding: str) -> tuple[bytes, str]:
+    """Return a form body and its content type, the names and values sent byte for byte."""
+    if encoding == "urlencoded":
+        body = b"&".join(quote_from_bytes(k).encode() + b"=" + quote_from_bytes(v).encode()
+                         for k, v in fields)  # fmt: skip
+        return body, "application/x-www-form-urlencoded"
+    parts = [
+        b"--" + BOUNDARY.encode() + b'\r\nContent-Disposition: form-data; name="' + name
+        + b'"\r\n\r\n' + value + b"\r\n"
+        for name, value in fields
+    ]  # fmt: skip
+    body = b"".join(parts) + b"--" + BOUNDARY.encode() + b"--\r\n"
+    return body, f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def _forms(comparison, comment_form, distinction_form, returning_visitor):
+    """Return (name, client, address, fields, the text field to break, count of rows) per form."""
+    from comments.models import Comment, Report
+    from definitions.models import Distinction
+
+    source = comparison.sources.first()
+    author, visitor_id = returning_visitor()
+    own = Comment.objects.create(
+        comparison=comparison, author_name="Ada", body="As first posted.", visitor_id=visitor_id
+    )
+    parent = own
+    comments = Comment.objects.filter(is_imported=False)
+    on_source = {"comparison_slug": comparison.slug, "slug": source.slug}
+    return [
+        ("comment", Client(), reverse("comments:post_on_comparison", args=[comparison.slug]),
+         comment_form(), "body", comments.count),
+        ("comment on a source", Client(), reverse("comments:post_on_source", kwargs=on_source),
+         comment_form(), "author_name", comments.count),
+        ("reply", Client(), reverse("comments:post_on_comparison", args=[comparison.slug]),
+         comment_form(parent=str(parent.pk)), "body", comments.count),
+        ("edit", author, reverse("comments:edit", args=[own.pk]), {"body": "Changed."}, "body",
+         lambda: Comment.objects.filter(body__startswith="Changed").count()),
+        ("report", Client(), reverse("comments:report", args=[parent.pk]),
+         {"reason": "Rude words."}, "reason", Report.objects.count),
+        ("distinction", Client(), reverse("definitions:add_distinction", args=[comparison.slug]),
+         distinction_form(), "text_a", Distinction.objects.from_readers().count),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+@pytest.mark.parametrize("broken", [b"\xff", b"\xed\xa0\x80", b"\xc3\x28", b"\xe9"])
+@pytest.mark.parametrize("where", ["value", "name"])
+def test_every_form_refuses_invalid_utf8_in_either_encoding_and_saves_nothing(
+    seeded, comment_form, distinction_form, returning_visitor, encoding, broken, where
+):
+    for name, client, address, data, field, count in _forms(
+        seeded, comment_form, distinction_form, returning_visitor
+    ):
+        fields = [(k.encode(), str(v).encode()) for k, v in data.items()]
+        if where == "value":
+            fields = [(k, v + b" " + broken + b" end" if k == field.encode() else v)
+                      for k, v in fields]  # fmt: skip
+        else:
+            fields.append((b"extra" + broken, b"x"))
+        body, content_type = _encode(fields, encoding)
+        before = count()
+        response = client.post(address, body, content_type=content_type)
+        assert response.status_code == 400, (name, response.status_code)
+        assert response["Content-Type"] == "text/plain; charset=utf-8", name
+        assert "not valid UTF-8" in response.content.decode(), name
+        assert count() == before, name
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_every_form_keeps_valid_text_exactly_as_sent_in_either_encoding(
+    seeded, comment_form, distinction_form, returning_visitor, encoding
+):
+    typed = "Typed \ufffd on purpose, with é and 😀"
+    for name, client, address, data, field, count in _forms(
+        seeded, comment_form, distinction_form, returning_visitor
+    ):
+        data = {**data, field: f"{data.get(field) or ''} {typed}".strip()}
+        fields = [(k.encode(), str(v).encode()) for k, v in data.items()]
+        body, content_type = _encode(fields, encoding)
+        before = count()
+        response = client.post(address, body, content_type=content_type)
+        assert response.status_code == 302, (name, response.content[:300])
+        assert count() in (before, before + 1), name
+    from comments.models import Comment, Report
+    from definitions.models import Distinction
+
+    assert Comment.objects.filter(body__endswith=typed).count() == 3
+    assert Comment.objects.filter(author_name__endswith=typed).count() == 1
+    assert Report.objects.filter(reason__endswith=typed).exists()
+    assert Distinction.objects.filter(text_a__endswith=typed).exists()
