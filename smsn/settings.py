@@ -122,8 +122,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # Bounded waits, so a database that hangs costs a request seconds, not a worker (README,
+    # "Reliability"): the server cancels a statement after SMSN_DB_STATEMENT_TIMEOUT_MS; the
+    # client gives up on any answer a second later (smsn.postgresql: a frozen server enforces
+    # nothing) and on connecting after SMSN_DB_CONNECT_TIMEOUT; keepalives and tcp_user_timeout
+    # drop a connection whose network path has gone. Migrations and commands run with them too:
+    # set SMSN_DB_STATEMENT_TIMEOUT_MS=0 for one that needs longer statements.
+    _statement_ms = int(os.environ.get("SMSN_DB_STATEMENT_TIMEOUT_MS", "4000"))
+    _answer_s = _statement_ms / 1000 + 1 if _statement_ms else 0
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "smsn.postgresql"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", int(os.environ.get("SMSN_DB_CONNECT_TIMEOUT", "3")))
+    _options.setdefault("options", f"-c statement_timeout={_statement_ms}")
+    _options.setdefault("answer_timeout", _answer_s)
+    _options.setdefault("keepalives", 1)
+    _options.setdefault("keepalives_idle", 10)
+    _options.setdefault("keepalives_interval", 2)
+    _options.setdefault("keepalives_count", 3)
+    _options.setdefault("tcp_user_timeout", int(_answer_s * 1000))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -17,16 +17,21 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import OperationalError, ProgrammingError, connection
 from django.db.migrations.recorder import MigrationRecorder
-from django.test import Client, RequestFactory
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils.html import escape
 
 from comments.models import Comment
 from definitions.models import Definition, Distinction, Source, Stance
+from definitions.visitors import SALT
+from smsn.postgresql.base import AnswerTimeoutConnection
 from smsn.views import server_error
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -240,7 +245,11 @@ def test_loading_the_sources_while_pages_are_served_is_safe(seeded):
 
 
 class TcpProxy:
-    """Forward a local port to PostgreSQL; stop() cuts every connection, as an outage would."""
+    """Forward a local port to PostgreSQL; stop() cuts every connection, as an outage would.
+
+    freeze() is the other kind of outage, a server that hangs: connections are accepted and kept
+    open, and nothing is forwarded either way until thaw().
+    """
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
@@ -251,6 +260,13 @@ class TcpProxy:
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._running = False
+        self._frozen = threading.Event()
+
+    def freeze(self) -> None:
+        self._frozen.set()
+
+    def thaw(self) -> None:
+        self._frozen.clear()
 
     def start(self) -> None:
         listener = socket.socket()
@@ -300,7 +316,10 @@ class TcpProxy:
             selector.register(a, selectors.EVENT_READ, b)
             selector.register(b, selectors.EVENT_READ, a)
             while self._running:
-                for key, _ in selector.select(timeout=0.5):
+                if self._frozen.is_set():
+                    time.sleep(0.05)
+                    continue
+                for key, _ in selector.select(timeout=0.1):
                     data = key.fileobj.recv(65536)
                     if not data:
                         return
@@ -315,9 +334,10 @@ class TcpProxy:
                     sock.close()
 
 
-def _get(url: str) -> tuple[int, dict[str, str], str]:
+def _get(url: str, cookie: str = "") -> tuple[int, dict[str, str], str]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with urllib.request.urlopen(url, timeout=20) as response:
+        with urllib.request.urlopen(request, timeout=20) as response:
             return response.status, dict(response.headers), response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read().decode()
@@ -347,26 +367,38 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.mark.postgres
-def test_a_running_server_answers_503_while_postgresql_is_unreachable_and_recovers(
-    outage_database, tmp_path
-):
-    proxy = TcpProxy((PG_HOST, PG_PORT))
-    proxy.start()
+SITE_SECRET_KEY = "outage-test-" + "s" * 50
+
+
+def _returning_visitor_cookie() -> str:
+    """Return the Cookie header of a visitor who has voted or posted on the site under test.
+
+    Their own rows are in the database, so their pages need it (new visitors may be served the
+    last good page while it is down).
+    """
+    response = HttpResponse()
+    with override_settings(SECRET_KEY=SITE_SECRET_KEY):
+        response.set_signed_cookie(settings.SMSN_VISITOR_COOKIE, str(uuid.uuid4()), salt=SALT)
+    return f"{settings.SMSN_VISITOR_COOKIE}={response.cookies[settings.SMSN_VISITOR_COOKIE].value}"
+
+
+def _site_env(database: str, port: int, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Return the environment of a production site on `database`, reached through `port`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SMSN_"))}
     env.pop("REDIS_URL", None)
     env.pop("DATABASE_URL", None)
     env.update(
         DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="outage-test-" + "s" * 50,
+        DJANGO_SECRET_KEY=SITE_SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:{proxy.port}/{outage_database}",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/{database}",
         # Every page view checks its version in the cache (the database cache here), so the
         # outage shows on the very next request; by default a new visitor could be served the
         # worker's copy for up to a second.
         SMSN_SHARED_PAGE_MAX_AGE="0",
+        **extra,
     )
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
     for command in (
@@ -377,7 +409,12 @@ def test_a_running_server_answers_503_while_postgresql_is_unreachable_and_recove
         ["collectstatic", "--noinput", "-v0", "--ignore", "admin"],
     ):
         subprocess.run([*manage, *command], env=env, cwd=BASE_DIR, check=True, capture_output=True)
+    return env
 
+
+@contextlib.contextmanager
+def _gunicorn(env: dict[str, str]):
+    """Run one gunicorn worker with `env`; yield its base URL and a function returning its log."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below)
@@ -395,6 +432,7 @@ def test_a_running_server_answers_503_while_postgresql_is_unreachable_and_recove
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    output: list[str] = []
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -405,37 +443,129 @@ def test_a_running_server_answers_503_while_postgresql_is_unreachable_and_recove
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-
-        pages = ["/", "/compare/social-media-vs-social-networking/"]
-        for page in pages:
-            assert _get(base + page)[0] == 200, page
-        assert _get(f"{base}/readyz")[0] == 200
-
-        proxy.stop()
-        for page in pages:
-            status, headers, html = _get(base + page)
-            assert status == 503, page
-            assert int(headers["Retry-After"]) > 0
-            assert "Back in a moment" in html
-            assert "Traceback" not in html
-        status, headers, body = _get(f"{base}/readyz")
-        assert (status, body) == (503, "database unavailable")
-        assert _get(f"{base}/healthz")[0] == 200
-        # A page that needs no database keeps working.
-        assert _get(f"{base}/privacy/")[0] == 200
-
-        proxy.start()
-        status, _, html = _get(base + pages[1])
-        assert status == 200
-        assert "Social networking" in html
-        assert _get(f"{base}/readyz")[0] == 200
+        yield base, lambda: "".join(output)
         assert server.poll() is None
     finally:
         server.terminate()
-        server.wait(10)
-        proxy.stop()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:  # a worker stuck on a database that hangs
+            server.kill()
+            server.wait(10)
         log.seek(0)
-        output = log.read().decode(errors="replace")
+        output.append(log.read().decode(errors="replace"))
         log.close()
+
+
+@pytest.mark.postgres
+def test_a_running_server_answers_503_while_postgresql_is_unreachable_and_recovers(
+    outage_database, tmp_path
+):
+    proxy = TcpProxy((PG_HOST, PG_PORT))
+    proxy.start()
+    env = _site_env(outage_database, proxy.port, tmp_path)
+    try:
+        with _gunicorn(env) as (base, server_log):
+            pages = ["/", "/compare/social-media-vs-social-networking/"]
+            cookie = _returning_visitor_cookie()
+            for page in pages:
+                assert _get(base + page, cookie)[0] == 200, page
+            assert _get(f"{base}/readyz")[0] == 200
+
+            proxy.stop()
+            for page in pages:
+                status, headers, html = _get(base + page, cookie)
+                assert status == 503, page
+                assert int(headers["Retry-After"]) > 0
+                assert "Back in a moment" in html
+                assert "Traceback" not in html
+            status, headers, body = _get(f"{base}/readyz")
+            assert (status, body) == (503, "database unavailable")
+            assert _get(f"{base}/healthz")[0] == 200
+            # A page that needs no database keeps working.
+            assert _get(f"{base}/privacy/")[0] == 200
+
+            proxy.start()
+            status, _, html = _get(base + pages[1], cookie)
+            assert status == 200
+            assert "Social networking" in html
+            assert _get(f"{base}/readyz")[0] == 200
+    finally:
+        proxy.stop()
     # The same worker answered before, during and after the outage: it was never replaced.
-    assert output.count("Booting worker") == 1, output
+    assert server_log().count("Booting worker") == 1, server_log()
+
+
+@pytest.mark.postgres
+def test_a_query_to_a_postgresql_that_hangs_fails_after_the_answer_timeout():
+    if not _postgres_reachable():
+        pytest.skip(f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT}")
+    proxy = TcpProxy((PG_HOST, PG_PORT))
+    proxy.start()
+    try:
+        with AnswerTimeoutConnection.connect(
+            host="127.0.0.1", port=proxy.port, user="postgres", dbname="postgres", answer_timeout=1
+        ) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+            proxy.freeze()
+            started = time.monotonic()
+            with pytest.raises(psycopg.OperationalError, match="did not answer within 1 s"):
+                conn.execute("SELECT 1")
+            assert time.monotonic() - started < 3
+            # Closed, so Django's next request connects afresh instead of reusing it.
+            assert conn.closed
+    finally:
+        proxy.stop()
+
+
+def _timed_get(url: str, cookie: str = "") -> tuple[int, str, float]:
+    started = time.monotonic()
+    status, _, body = _get(url, cookie)
+    return status, body, time.monotonic() - started
+
+
+@pytest.mark.postgres
+def test_a_running_server_answers_503_in_seconds_while_postgresql_hangs_and_recovers(
+    outage_database, tmp_path
+):
+    proxy = TcpProxy((PG_HOST, PG_PORT))
+    proxy.start()
+    # Short waits keep the test short: the server cancels statements after 1 s, the client gives
+    # up on an answer after 2 s and on connecting after 2 s (psycopg's least).
+    env = _site_env(
+        outage_database,
+        proxy.port,
+        tmp_path,
+        SMSN_DB_STATEMENT_TIMEOUT_MS="1000",
+        SMSN_DB_CONNECT_TIMEOUT="2",
+    )
+    source_page = "/compare/social-media-vs-social-networking/sources/channel-or-place/"
+    cookie = _returning_visitor_cookie()
+    try:
+        with _gunicorn(env) as (base, server_log):
+            for page in ["/", source_page]:
+                assert _get(base + page, cookie)[0] == 200, page
+
+            proxy.freeze()
+            status, body, seconds = _timed_get(f"{base}/healthz")
+            assert (status, body) == (200, "ok")
+            assert seconds < 1
+            for page in ["/", source_page, "/readyz"]:
+                status, body, seconds = _timed_get(base + page, cookie)
+                # An open connection gives up after 2 s, then a new one after 2 s more.
+                assert status == 503, page
+                assert seconds < 8, (page, seconds)
+                if page != "/readyz":
+                    assert "Back in a moment" in body
+            status, _, seconds = _timed_get(f"{base}/healthz")
+            assert status == 200
+            assert seconds < 1
+
+            proxy.thaw()
+            status, body, _ = _timed_get(base + source_page, cookie)
+            assert status == 200
+            assert "Social networking" in body
+            assert _get(f"{base}/readyz")[0] == 200
+    finally:
+        proxy.stop()
+    assert server_log().count("Booting worker") == 1, server_log()

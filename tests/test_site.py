@@ -91,13 +91,23 @@ def test_redis_url_selects_the_shared_redis_cache():
     assert result.stdout.strip() == "smsn.cache.RedisCache"
 
 
-def test_database_url_selects_postgresql_with_health_checks():
+def test_database_url_selects_postgresql_with_health_checks_and_bounded_waits():
     result = _run_settings(
         {
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/smsn",
             "DJANGO_SETTINGS_MODULE": "smsn.settings",
         },
         "import django; django.setup(); from django.conf import settings;"
-        "d = settings.DATABASES['default']; print(d['ENGINE'], d['CONN_HEALTH_CHECKS'])",
+        "d = settings.DATABASES['default']; o = d['OPTIONS'];"
+        "print(d['ENGINE'], d['CONN_HEALTH_CHECKS'], o['connect_timeout'], o['options'],"
+        "o['answer_timeout'], o['tcp_user_timeout'])",
     )
-    assert result.stdout.strip() == "django.db.backends.postgresql True"
+    assert result.stdout.split() == [
+        "smsn.postgresql",
+        "True",
+        "3",
+        "-c",
+        "statement_timeout=4000",
+        "5.0",
+        "5000",
+    ]

@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend with a client-side bound on every wait for the server."""
