@@ -226,6 +226,8 @@ if not DEBUG:
     # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # The proxy and the container engine check health over plain http, inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -243,8 +245,6 @@ SMSN_OUTAGE_RETRY_AFTER = 30
 # Seconds a worker may serve its copy of a comparison page to a new visitor (no visitor cookie:
 # nothing of theirs can be on it) without checking the page's version in the shared cache.
 # Anyone who has voted, posted or reported carries the cookie and always gets the current page.
-    # The proxy and the container engine check health over plain http, inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SMSN_SHARED_PAGE_MAX_AGE = float(os.environ.get("SMSN_SHARED_PAGE_MAX_AGE", "1"))
 # The release, in every shared cache key that holds rendered HTML, so two releases on one Redis
 # (a rolling deploy) never serve each other's pages. Empty: the static manifest's hash.
