@@ -86,12 +86,7 @@ class SourceCommentsFeed(CommentsFeed):
     """New comments on one source."""
 
     def get_object(self, request: HttpRequest, comparison_slug: str, slug: str) -> Source:
-        return get_object_or_404(
-            Source.objects.published().select_related("comparison"),
-            comparison__slug=comparison_slug,
-            comparison__is_published=True,
-            slug=slug,
-        )
+        return Source.objects.public(comparison_slug, slug)
 
     def comments(self, obj: Source) -> QuerySet[Comment]:
         return Comment.objects.filter(source=obj)

@@ -231,12 +231,7 @@ def _comparison(slug: str) -> Comparison:
 
 
 def _source(comparison_slug: str, slug: str) -> Source:
-    return get_object_or_404(
-        Source.objects.published().select_related("comparison"),
-        comparison__slug=comparison_slug,
-        comparison__is_published=True,
-        slug=slug,
-    )
+    return Source.objects.public(comparison_slug, slug)
 
 
 def _thread_page(request: HttpRequest, target: Target) -> HttpResponse:

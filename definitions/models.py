@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -270,6 +271,16 @@ class Comparison(models.Model):
 class SourceQuerySet(models.QuerySet):
     def published(self) -> SourceQuerySet:
         return self.filter(is_published=True)
+
+    def public(self, comparison_slug: str, slug: str) -> Source:
+        """Return the published source `slug` of the published comparison `comparison_slug`
+        (with its comparison), or raise Http404."""
+        return get_object_or_404(
+            self.published().select_related("comparison"),
+            comparison__slug=comparison_slug,
+            comparison__is_published=True,
+            slug=slug,
+        )
 
 
 class Source(models.Model):

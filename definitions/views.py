@@ -315,10 +315,5 @@ def comparison_json(request: HttpRequest, slug: str) -> JsonResponse:
 @require_GET
 def source(request: HttpRequest, comparison_slug: str, slug: str) -> HttpResponse:
     """Show a source article with its definitions highlighted in place."""
-    source = get_object_or_404(
-        Source.objects.published().select_related("comparison"),
-        comparison__slug=comparison_slug,
-        comparison__is_published=True,
-        slug=slug,
-    )
+    source = Source.objects.public(comparison_slug, slug)
     return render(request, "definitions/source.html", {"source": source})
