@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "definitions",
     "comments",
+    # The site's own system checks (smsn/checks.py).
+    "smsn",
 ]
 
 MIDDLEWARE = [
@@ -147,13 +150,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A shared cache: rate limits, visitor state and cached fragments must hold across worker
 # processes and machines, so never a per-process memory cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+_redis_scheme = urlsplit(REDIS_URL).scheme
+if REDIS_URL and _redis_scheme not in {"redis", "rediss", "unix"}:
+    # Redis would refuse it on the first cache call, so on every page (smsn/checks.py checks
+    # the same for any cache setting).
+    raise ImproperlyConfigured(
+        "REDIS_URL must start with redis://, rediss:// (TLS) or unix:// "
+        + (f"(its scheme is {_redis_scheme!r})." if _redis_scheme else "(it has no scheme).")
+    )
 if REDIS_URL:
+    # Seconds to wait for Redis to accept a connection or answer: a Redis that hangs costs each
+    # request this long (then 503 for writes; reading falls back to the database).
+    _cache_timeout = float(os.environ.get("SMSN_CACHE_TIMEOUT", "1"))
     CACHES = {
         "default": {
             # Django's backend, reusing its Redis client and incrementing in one round trip.
             "BACKEND": "smsn.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "smsn",
+            "OPTIONS": {
+                "socket_connect_timeout": _cache_timeout,
+                "socket_timeout": _cache_timeout,
+            },
         }
     }
 else:

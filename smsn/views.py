@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+import uuid
 
 from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +19,8 @@ from django.views.decorators.http import require_GET, require_safe
 
 from smsn.middleware import is_outage, service_unavailable
 
+logger = logging.getLogger(__name__)
+
 
 @require_safe
 def liveness(request: HttpRequest) -> HttpResponse:
@@ -22,14 +28,41 @@ def liveness(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-@require_safe
-def readiness(request: HttpRequest) -> HttpResponse:
-    """Answer 200 if the database answers, 503 if not."""
+def database_answers() -> bool:
+    """Return True if the database answers a query."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
-        response = HttpResponse(b"database unavailable", content_type="text/plain", status=503)
+        return False
+    return True
+
+
+def cache_answers() -> bool:
+    """Return True if the shared cache stores a value and gives it back."""
+    key = f"readyz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "ok", timeout=10)
+        answered = cache.get(key) == "ok"
+        cache.delete(key)
+    except Exception as error:  # a cache that fails in any way is not ready
+        logger.warning("Readiness: the cache failed: %r", error)
+        return False
+    return answered
+
+
+@require_safe
+def readiness(request: HttpRequest) -> HttpResponse:
+    """Answer 200 if the database and the shared cache answer, 503 naming each that does not.
+
+    The database's cache (no REDIS_URL) is not asked again when the database has just failed.
+    """
+    down = [] if database_answers() else ["database"]
+    if not (down and isinstance(caches["default"], DatabaseCache)) and not cache_answers():
+        down.append("cache")
+    if down:
+        body = "; ".join(f"{part} unavailable" for part in down)
+        response = HttpResponse(body, content_type="text/plain", status=503)
         response["Retry-After"] = str(settings.SMSN_OUTAGE_RETRY_AFTER)
         response["Cache-Control"] = "no-store"
         return response

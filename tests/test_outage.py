@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import selectors
 import socket
@@ -125,6 +126,54 @@ def test_readiness_reports_the_database_down(client, database_down):
     assert response.status_code == 503
     assert response.content == b"database unavailable"
     assert int(response["Retry-After"]) > 0
+
+
+@pytest.mark.django_db
+def test_readiness_reports_the_cache_down(client, cache_down):
+    response = client.get(reverse("readiness"))
+    assert response.status_code == 503
+    assert response.content == b"cache unavailable"
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_readiness_checks_a_round_trip_through_the_redis_cache(client, redis_shared_cache):
+    assert client.get(reverse("readiness")).content == b"ready"
+
+
+def test_readiness_answers_503_within_seconds_while_redis_hangs(tmp_path):
+    # A Redis that hangs: connections are accepted (by the kernel, into the backlog) and never
+    # answered.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SMSN_"))}
+        env.update(
+            DATABASE_URL=f"sqlite:///{tmp_path / 'ready.sqlite3'}",
+            REDIS_URL=f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+            DJANGO_SETTINGS_MODULE="smsn.settings",
+        )
+        program = (
+            "import json, time, django; django.setup()\n"
+            "from django.test import Client\n"
+            "started = time.monotonic()\n"
+            "response = Client(HTTP_HOST='localhost').get('/readyz')\n"
+            "print(json.dumps([response.status_code, response.content.decode(),"
+            " time.monotonic() - started]))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", program],
+            env=env,
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    assert result.returncode == 0, result.stderr
+    status, body, seconds = json.loads(result.stdout.splitlines()[-1])
+    assert (status, body) == (503, "cache unavailable")
+    assert seconds < 3
 
 
 @pytest.mark.django_db

@@ -111,3 +111,36 @@ def test_database_url_selects_postgresql_with_health_checks_and_bounded_waits():
         "5.0",
         "5000",
     ]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379/0", "foo://cache", "127.0.0.1:6379"])
+def test_a_redis_url_redis_cannot_use_stops_the_site_from_starting(url):
+    result = _run_settings(
+        {"REDIS_URL": url, "DJANGO_SETTINGS_MODULE": "smsn.settings"},
+        "import sys, django; from django.core.management import call_command; django.setup();"
+        "call_command('check')",
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL must start with redis://, rediss:// (TLS) or unix://" in result.stderr
+
+
+def test_the_system_check_reports_a_redis_cache_address_redis_cannot_use(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "shared": {"BACKEND": "smsn.cache.RedisCache", "LOCATION": "http://127.0.0.1:6379/0"},
+    }
+    with pytest.raises(SystemCheckError, match=r"smsn\.E001.*'shared' cache.*'http'"):
+        call_command("check")
+
+
+@pytest.mark.parametrize(
+    "location", ["redis://127.0.0.1:6379/0", "rediss://cache:6380/1", "unix:///run/redis.sock"]
+)
+def test_the_system_check_accepts_the_addresses_redis_takes(settings, location):
+    from smsn.checks import check_redis_cache_locations
+
+    settings.CACHES = {"default": {"BACKEND": "smsn.cache.RedisCache", "LOCATION": location}}
+    assert check_redis_cache_locations() == []
