@@ -66,7 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Whitenoise straight after SecurityMiddleware, so static files skip the rest of the stack.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "smsn.static.StaticFilesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Empty 4xx answers (405 from require_GET/POST) get a sentence saying what was wrong.
     "smsn.middleware.ExplainRefusalsMiddleware",
@@ -280,7 +280,13 @@ SMSN_RETENTION_DAYS = int(os.environ.get("SMSN_RETENTION_DAYS", "90"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"without_traceback": {"()": "smsn.logs.WithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        # A request too large (413) or with too many fields (400): one line each, not a traceback.
+        f"django.security.{refusal}": {"filters": ["without_traceback"]}
+        for refusal in ("RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 # How many proxies in front of the app append to X-Forwarded-For and are trusted to (README,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote_from_bytes
 
 import pytest
@@ -36,6 +37,20 @@ def test_a_body_over_the_limit_is_refused_even_where_csrf_is_not_checked(seeded)
     too_big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     response = Client().post(ADMIN_LOGIN, {"username": "someone", "password": too_big})
     assert response.status_code == 413
+
+
+def test_a_body_over_the_limit_is_logged_as_one_line_without_a_traceback(seeded, caplog):
+    too_big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    urlencoded = "application/x-www-form-urlencoded"
+    with caplog.at_level(logging.INFO):
+        multipart = Client().post(ADMIN_LOGIN, {"password": too_big})
+        form = Client().post(ADMIN_LOGIN, f"password={too_big}", content_type=urlencoded)
+    assert (multipart.status_code, form.status_code) == (413, 413)
+    refusals = [r for r in caplog.records if r.name == "django.security.RequestDataTooBig"]
+    assert len(refusals) == 2
+    assert all(r.exc_info is None for r in caplog.records)
+    assert "Traceback" not in caplog.text
+    assert f"(POST {ADMIN_LOGIN})" in refusals[0].getMessage()
 
 
 def test_too_many_form_fields_get_400_not_500(seeded):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -144,3 +145,37 @@ def test_the_system_check_accepts_the_addresses_redis_takes(settings, location):
 
     settings.CACHES = {"default": {"BACKEND": "smsn.cache.RedisCache", "LOCATION": location}}
     assert check_redis_cache_locations() == []
+
+
+def test_production_static_files_are_cached_for_a_year_and_hashed_ones_never_revalidated(
+    tmp_path,
+):
+    env = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "static-test-" + "s" * 50,
+        "DJANGO_ALLOWED_HOSTS": "smsn.example",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "DJANGO_SETTINGS_MODULE": "smsn.settings",
+    }
+    collect = _run_settings(
+        env,
+        "import django; django.setup(); from django.core.management import call_command;"
+        "call_command('collectstatic', '--noinput', '-v0', '--ignore', 'admin')",
+    )
+    assert collect.returncode == 0, collect.stderr
+    result = _run_settings(
+        env,
+        "import json, django; django.setup()\n"
+        "from django.templatetags.static import static\n"
+        "from django.test import Client\n"
+        "client = Client(HTTP_HOST='smsn.example')\n"
+        "hashed = static('css/site.css')\n"
+        "print(json.dumps([hashed, client.get(hashed)['Cache-Control'],"
+        " client.get('/static/css/site.css')['Cache-Control']]))",
+    )
+    assert result.returncode == 0, result.stderr
+    hashed_url, hashed, plain = json.loads(result.stdout.splitlines()[-1])
+    assert hashed_url != "/static/css/site.css"
+    assert hashed == "max-age=31536000, public, immutable"
+    assert plain == "max-age=31536000, public"
