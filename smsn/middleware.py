@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
@@ -172,6 +173,7 @@ class FormEncodingMiddleware:
     true for every form on the site, urlencoded or multipart. (Django 6 itself requires
     urlencoded forms to be UTF-8, whatever charset they declare.) A NUL in a query string is
     refused before any view (the admin's list filters above all) passes it to PostgreSQL.
+    A body sent in chunks is read here too, under the same size limit.
     """
 
     message = "This form's text is not valid UTF-8, so nothing was saved. Retype it and send again."
@@ -188,6 +190,8 @@ class FormEncodingMiddleware:
             return self.refuse(self.nul_message)
         if request.method not in {"POST", "PUT", "PATCH"}:
             return self.get_response(request)
+        if is_chunked(request):
+            read_chunked_body(request)
         if request.content_type == "application/x-www-form-urlencoded":
             # Reading the body here enforces DATA_UPLOAD_MAX_MEMORY_SIZE too (413, smsn.views).
             try:
@@ -211,6 +215,34 @@ class FormEncodingMiddleware:
     @staticmethod
     def refuse(message: str) -> HttpResponse:
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+def is_chunked(request: HttpRequest) -> bool:
+    """Return True for a body sent in chunks that the server has decoded and ends for us."""
+    meta = request.META
+    return (
+        not meta.get("CONTENT_LENGTH")
+        and "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+        and bool(meta.get("wsgi.input_terminated"))
+    )
+
+
+def read_chunked_body(request: HttpRequest) -> None:
+    """Read a body sent in chunks, which Django alone would take for an empty one.
+
+    Django reads as far as Content-Length says, and a chunked body has none: its form would
+    arrive empty and one over DATA_UPLOAD_MAX_MEMORY_SIZE would get no 413. Gunicorn decodes the
+    chunks and marks the input as ending (`wsgi.input_terminated`), so it can be read to the end;
+    more than the limit gets the same 413 as a Content-Length over it (smsn.views.bad_request).
+    """
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    stream = request.META["wsgi.input"]
+    body = stream.read() if limit is None else stream.read(limit + 1)
+    if limit is not None and len(body) > limit:
+        raise RequestDataTooBig("A chunked body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
+    # What HttpRequest.body stores: the forms are parsed from it as from any other body.
+    request._body = body
+    request.META["CONTENT_LENGTH"] = str(len(body))
 
 
 def _content_length(request: HttpRequest) -> int:

@@ -8,6 +8,7 @@ shown as inert text.
 from __future__ import annotations
 
 import json
+import re
 import time
 import unicodedata
 import uuid
@@ -737,3 +738,204 @@ def test_a_validly_signed_distinction_token_holding_anything_but_a_token_is_refu
     assert response.status_code == 400
     assert "This form is out of date." in response.content.decode()
     assert not Distinction.objects.from_readers().exists()
+
+
+# Text shaped like the page cache's own markers, and Unicode at its edges, through every form ----
+
+CACHE_LOOKALIKES = [
+    "\ue000", "\ue000zz\ue000", "\ue000csrf\ue000", "\ue000vote:1\ue000", "\ue000end-vote\ue000",
+    "\ue000nonce\ue000", "\ue000fresh:token\ue000", "\ue000fresh:ticket\ue000",
+    "\ue000" + "0" * 32 + ":csrf\ue000",
+]  # fmt: skip
+NONCHARACTERS = ["\ufdd0", "\ufdef", "\ufffe", "\uffff", "\U0001fffe", "\U000effff", "\U0010ffff"]
+BIDI = list("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+ZERO_WIDTH = list("\u200b\u200c\u200d\u2060\ufeff\u180e")
+shown_piece = st.one_of(
+    st.sampled_from(CACHE_LOOKALIKES),
+    st.characters(min_codepoint=0xE000, max_codepoint=0xF8FF),
+    st.characters(min_codepoint=0xF0000, max_codepoint=0x10FFFD),  # planes 15 and 16
+    st.sampled_from(BIDI),
+    st.sampled_from(ZERO_WIDTH),
+    st.characters(categories=["Mn", "Me"]),
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cc"]), max_size=6),
+)
+refused_piece = st.one_of(
+    st.sampled_from(NONCHARACTERS),
+    st.sampled_from([chr(0xD800), chr(0xDBFF), chr(0xDC00), chr(0xDFFF)]),  # lone surrogates
+)
+
+
+def _text(pieces: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda before, middle, after: before + "".join(middle) + after,
+        st.sampled_from(["", "I agree ", "Ada "]),
+        st.lists(pieces, min_size=1, max_size=8),
+        st.sampled_from(["", " with this", " end"]),
+    )
+
+
+# Mostly text a page can show, so most examples reach the pages; some with what no page shows.
+edge_text = st.one_of(
+    _text(shown_piece), _text(shown_piece), _text(st.one_of(shown_piece, refused_piece))
+)
+# Each form, the field that gets the text and what the field needs to pass its other checks.
+FORM_FIELDS = [
+    ("comment", "body"), ("comment", "author_name"), ("comment", "author_url"),
+    ("comment on a source", "body"), ("comment on a source", "author_name"),
+    ("reply", "body"), ("reply", "author_name"), ("edit", "body"), ("report", "reason"),
+    ("distinction", "text_a"), ("distinction", "text_b"), ("distinction", "axis_a"),
+    ("distinction", "author_name"),
+]  # fmt: skip
+
+
+@pytest.fixture(params=["database cache", "redis cache"])
+def either_cache(request):
+    """Run the test on the tests' database cache and on production's Redis backend."""
+    if request.param == "redis cache":
+        request.getfixturevalue("redis_shared_cache")
+
+
+def _send(client, address: str, data: dict[str, str], htmx: bool):
+    return client.post(address, form_body(data), content_type=FORM, **(HTMX if htmx else {}))
+
+
+def _pages(comparison) -> list[str]:
+    source = comparison.sources.first()
+    on_source = {"comparison_slug": comparison.slug, "slug": source.slug}
+    return [
+        "/",
+        source.get_absolute_url(),
+        reverse("comments:thread", kwargs={"slug": comparison.slug}),
+        reverse("comments:source_thread", kwargs=on_source),
+        reverse("comments:comparison_feed", kwargs={"slug": comparison.slug}),
+        reverse("comments:source_feed", kwargs=on_source),
+        reverse("comments:distinctions_feed", kwargs={"slug": comparison.slug}),
+        reverse("definitions:comparison_json", kwargs={"slug": comparison.slug}),
+    ]
+
+
+def _read_everything(comparison, readers) -> dict[tuple[int, str], str]:
+    """Fetch every page as each reader; assert none fails, feeds are XML and the export JSON."""
+    import xml.etree.ElementTree as ET
+
+    seen = {}
+    for n, reader in enumerate(readers):
+        for page in _pages(comparison):
+            response = reader.get(page)
+            assert response.status_code == 200, (page, response.status_code)
+            kind = response["Content-Type"]
+            if "xml" in kind:
+                ET.fromstring(response.content)  # noqa: S314 (the site's own feed)
+            elif "json" in kind:
+                json.loads(response.content)
+            seen[n, page] = response.content.decode()
+    return seen
+
+
+@pytest.mark.usefixtures("either_cache")
+@settings(HYPOTHESIS, max_examples=25)
+@given(form_field=st.sampled_from(FORM_FIELDS), text=edge_text, htmx=st.booleans())
+def test_any_unicode_sent_to_any_form_is_shown_as_typed_or_refused_and_every_page_still_works(
+    seeded, comment_form, distinction_form, returning_visitor, make_comment, no_rate_limits,
+    settings, form_field, text, htmx,
+):  # fmt: skip
+    from django.template.defaultfilters import linebreaksbr
+
+    from comments.text import render_plain_text
+
+    settings.SMSN_COMMENTS_PER_PAGE = 500
+    form, field = form_field
+    author, visitor_id = returning_visitor()
+    source = seeded.sources.first()
+    parent = make_comment(body="The comment replied to")
+    own = make_comment(visitor_id=visitor_id, created=timezone.now(), body="As first posted.")
+    on_source = {"comparison_slug": seeded.slug, "slug": source.slug}
+    value = f"https://example.org/{text}" if field == "author_url" else text
+    if form == "distinction":
+        data = distinction_form(**{field: value})
+        if field == "axis_a":
+            data["axis_b"] = "room"
+        address = reverse("definitions:add_distinction", kwargs={"slug": seeded.slug})
+        rows = Distinction.objects.from_readers()
+    elif form == "edit":
+        data, address = {"body": value}, reverse("comments:edit", args=[own.pk])
+        rows = Comment.objects.filter(pk=own.pk).exclude(body="As first posted.")
+    elif form == "report":
+        data, address = {"reason": value}, reverse("comments:report", args=[parent.pk])
+        rows = Report.objects.filter(comment=parent)
+    else:
+        data = comment_form(**{field: value}, parent=str(parent.pk) if form == "reply" else "")
+        address = (
+            reverse("comments:post_on_source", kwargs=on_source)
+            if form == "comment on a source"
+            else reverse("comments:post_on_comparison", kwargs={"slug": seeded.slug})
+        )
+        rows = Comment.objects.filter(is_imported=False).exclude(pk__in=[parent.pk, own.pk])
+    before = rows.count()
+    response = _send(author, address, data, htmx)
+    assert_answered(response)
+    stored = rows.count() > before
+    event(f"{form} stored" if stored else f"{form} refused with {response.status_code}")
+    if not stored:
+        assert response.status_code >= 400 or htmx, response.status_code
+        return
+    row = rows.latest("pk")
+    assert getattr(row, field) == as_typed(value)
+    stranger = Client()
+    seen = _read_everything(seeded, [stranger, author])
+    page = source.get_absolute_url() if form == "comment on a source" else "/"
+    if form == "report":
+        return
+    shown = {
+        "body": str(render_plain_text(getattr(row, "body", ""))),
+        "text_a": linebreaksbr(getattr(row, "text_a", ""), autoescape=True),
+        "text_b": linebreaksbr(getattr(row, "text_b", ""), autoescape=True),
+    }.get(field, escape(getattr(row, field)))
+    readers = [1] if row.status != "published" else [0, 1]
+    for reader in readers:
+        assert shown in seen[reader, page], (reader, page, shown)
+
+
+@pytest.mark.usefixtures("either_cache")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I agree \ue000zz\ue000 with this",
+        "I agree \ue000csrf\ue000 with this",
+        "Vote \ue000vote:1\ue000 \ue000end-vote\ue000 \ue000nonce\ue000 \ue000fresh:token\ue000",
+    ],
+)
+@pytest.mark.parametrize("form", ["comment", "reply", "comment on a source", "distinction"])
+def test_text_holding_the_page_caches_marker_character_is_shown_as_typed_to_a_stranger(
+    seeded, comment_form, distinction_form, make_comment, text, form
+):
+    source = seeded.sources.first()
+    parent = make_comment(body="The comment replied to")
+    on_source = {"comparison_slug": seeded.slug, "slug": source.slug}
+    page = source.get_absolute_url() if form == "comment on a source" else "/"
+    stranger = Client()
+    assert stranger.get(page).status_code == 200  # the page is cached before the text arrives
+    author = visitor()
+    if form == "distinction":
+        address = reverse("definitions:add_distinction", kwargs={"slug": seeded.slug})
+        data = distinction_form(text_a=text, author_name=text[:60])
+    else:
+        address = (
+            reverse("comments:post_on_source", kwargs=on_source)
+            if form == "comment on a source"
+            else reverse("comments:post_on_comparison", kwargs={"slug": seeded.slug})
+        )
+        data = comment_form(body=text, parent=str(parent.pk) if form == "reply" else "")
+    assert author.post(address, data).status_code == 302
+    for reader in (stranger, Client(), author):
+        for _ in range(2):  # rendered and stored, then served from the cache
+            response = reader.get(page)
+            assert response.status_code == 200
+            html = response.content.decode()
+            assert escape(text) in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    nonce = re.search(r'nonce="([^"]+)"', html)[1]
+    assert html.count(token) == html.count('name="csrfmiddlewaretoken"')
+    assert html.count(nonce) == 1
+    if page == "/":  # only the real vote forms: none grew out of the reader's text
+        assert html.count('<form class="vote"') == Distinction.objects.published().count()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import socket
 from urllib.parse import quote_from_bytes
 
 import pytest
@@ -358,3 +360,119 @@ def test_every_form_keeps_valid_text_exactly_as_sent_in_either_encoding(
     assert Comment.objects.filter(author_name__endswith=typed).count() == 1
     assert Report.objects.filter(reason__endswith=typed).exists()
     assert Distinction.objects.filter(text_a__endswith=typed).exists()
+
+
+# Bodies sent in chunks, through gunicorn as in production (the test client sends none).
+
+
+@pytest.fixture(scope="module")
+def gunicorn_site(tmp_path_factory):
+    """Return the port of gunicorn serving the site with production settings (SQLite)."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    base_dir = Path(__file__).resolve().parent.parent
+    tmp = tmp_path_factory.mktemp("gunicorn")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SMSN_"))}
+    env.pop("REDIS_URL", None)
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="chunked-test-" + "s" * 50,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_STATIC_ROOT=str(tmp / "static"),
+        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
+    )
+    manage = [sys.executable, str(base_dir / "manage.py")]
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["createcachetable"],
+        ["loadsources"],
+        ["collectstatic", "--noinput", "-v0", "--ignore", "admin"],
+    ):
+        subprocess.run([*manage, *command], env=env, cwd=base_dir, check=True, capture_output=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "smsn.wsgi", "--workers", "1",
+         "--bind", f"127.0.0.1:{port}"],
+        env=env, cwd=base_dir, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(10)
+        log.close()
+
+
+def _send_chunked(port: int, path: str, body: bytes, headers: str = "") -> tuple[int, str]:
+    """POST `body` in 64 KB chunks while reading the answer, as browsers and curl do."""
+    import threading
+
+    connection = socket.create_connection(("127.0.0.1", port), timeout=20)
+
+    def send() -> None:
+        try:
+            connection.sendall(
+                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                f"Content-Type: application/x-www-form-urlencoded\r\n{headers}\r\n".encode()
+            )
+            for start in range(0, len(body), 65536):
+                piece = body[start : start + 65536]
+                connection.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            connection.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server answered and closed before the end: the answer is what counts
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    answer = b""
+    with connection:
+        while chunk := connection.recv(65536):
+            answer += chunk
+    sender.join(20)
+    head, _, content = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), content.decode(errors="replace")
+
+
+def test_a_20_mb_body_sent_in_chunks_gets_the_413_page(gunicorn_site):
+    status, html = _send_chunked(gunicorn_site, "/admin/login/", b"password=" + b"x" * 20_000_000)
+    assert status == 413
+    assert "larger than this site accepts" in html
+
+
+def test_a_small_form_sent_in_chunks_is_read_like_any_other(gunicorn_site):
+    import urllib.request
+
+    port = gunicorn_site
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=20) as response:
+        cookie = response.headers["Set-Cookie"]
+    token = re.search(r"csrftoken=([^;]+)", cookie)[1]
+    body = f"csrfmiddlewaretoken={token}&body=Sent+in+chunks&author_name=Ada".encode()
+    status, html = _send_chunked(
+        port,
+        "/compare/social-media-vs-social-networking/comments/post/",
+        body,
+        headers=f"Cookie: csrftoken={token}\r\n",
+    )
+    # Read, so the CSRF token was found; refused for want of the form's ticket, the text kept.
+    assert status == 400
+    assert "Sent in chunks" in html
+    assert "This form could not be checked" in html
