@@ -334,6 +334,7 @@ TOO_FAST = (
 )
 
 
+@ratelimit.refunded_on_outage()
 def _post(request: HttpRequest, target: Target) -> HttpResponse:
     form = new_comment_form(request, target, request.POST)
     if not form.is_valid():
@@ -573,6 +574,7 @@ REPORTED = "Thank you. A moderator will look at this comment. Nobody else sees w
 
 @require_http_methods(["GET", "POST"])
 @require_utf8
+@ratelimit.refunded_on_outage()
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """Let any visitor report a comment to the moderators, once."""
     comment = _comment_for(request, pk)

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+# A lost or hung database or cache: the action was refused (the site answers 503), not done.
+OUTAGE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+
+# The counter keys hit() has counted inside the innermost refunded_on_outage() block, if any.
+_counted: ContextVar[list[str] | None] = ContextVar("ratelimit_counted", default=None)
 
 
 def hit(scope: str, key: str, limit: int, window: int = 60) -> bool:
@@ -18,7 +30,32 @@ def hit(scope: str, key: str, limit: int, window: int = 60) -> bool:
         count = cache.incr(cache_key)
     except ValueError:
         count = 1 if cache.add(cache_key, 1, timeout=window + 5) else cache.incr(cache_key)
+    counted = _counted.get()
+    if counted is not None:
+        counted.append(cache_key)
     return count <= limit
+
+
+@contextlib.contextmanager
+def refunded_on_outage() -> Iterator[None]:
+    """Give back every hit counted in the block if the block fails for want of the database.
+
+    A vote, distinction, comment or report refused with a 503 did not happen, so it must not
+    use up the visitor's allowance. Use it as a view decorator, `@ratelimit.refunded_on_outage()`.
+    Actions refused for other reasons (a form error, a 404) still count: they cost the site work.
+    """
+    counted: list[str] = []
+    token = _counted.set(counted)
+    try:
+        yield
+    except OUTAGE_ERRORS:
+        for cache_key in counted:
+            # The window may have ended (ValueError: no such counter), or the cache be down too.
+            with contextlib.suppress(ValueError, *OUTAGE_ERRORS):
+                cache.decr(cache_key)
+        raise
+    finally:
+        _counted.reset(token)
 
 
 def too_many_requests(message: str, retry_after: int = 60) -> HttpResponse:

@@ -7,6 +7,8 @@ import uuid
 from urllib.parse import urlencode
 
 import pytest
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -475,6 +477,26 @@ def test_hourly_rate_limit_applies_too(client, seeded, comment_form, settings):
     settings.SMSN_COMMENT_RATE_LIMITS = [(100, 60), (3, 3600)]
     statuses = [client.post(post_url(seeded), comment_form()).status_code for _ in range(4)]
     assert statuses == [302, 302, 302, 429]
+
+
+def test_comments_refused_while_the_database_fails_do_not_use_up_the_allowance(
+    client, seeded, comment_form, settings, redis_shared_cache, monkeypatch
+):
+    settings.SMSN_COMMENT_RATE_LIMITS = [(2, 60)]
+    execute = CursorWrapper.execute
+
+    def insert_fails(self, sql, params=None):
+        # The database goes away as the comment is written: everything read before worked.
+        if sql.lstrip().upper().startswith("INSERT"):
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(self, sql, params)
+
+    with monkeypatch.context() as outage:
+        outage.setattr(CursorWrapper, "execute", insert_fails)
+        statuses = [client.post(post_url(seeded), comment_form()).status_code for _ in range(3)]
+    assert statuses == [503, 503, 503]
+    assert client.post(post_url(seeded), comment_form()).status_code == 302
+    assert posted().count() == 1
 
 
 def test_htmx_rate_limit_shows_the_message_in_the_form_with_the_text_kept(

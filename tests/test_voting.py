@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 from django.urls import reverse
 
 from definitions import ratelimit
@@ -221,6 +221,31 @@ def test_more_than_thirty_votes_a_minute_from_one_network_get_429_and_change_not
         Client(REMOTE_ADDR="198.51.100.24").post(vote_url(made[30]), {"value": "1"}).status_code
         == 302
     )
+
+
+def _database_down(*args, **kwargs):
+    raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: refused")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs @ratelimit.refunded_on_outage() on definitions.views.vote (issue 13)",
+)
+def test_votes_refused_while_the_database_is_down_do_not_use_up_the_allowance(
+    seeded, bulk_distinctions, redis_shared_cache, monkeypatch
+):
+    from django.test import Client
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+    (distinction,) = bulk_distinctions(1)
+    client = Client(REMOTE_ADDR="198.51.100.25")
+    with monkeypatch.context() as outage:
+        outage.setattr(connection, "cursor", _database_down)
+        refused = [client.post(vote_url(distinction), {"value": "1"}) for _ in range(30)]
+    assert {response.status_code for response in refused} == {503}
+    # The database is back: the visitor's vote counts, as their first of the minute.
+    assert client.post(vote_url(distinction), {"value": "1"}).status_code == 302
+    assert Vote.objects.filter(distinction=distinction).count() == 1
 
 
 def test_cast_vote_keeps_counts_equal_to_the_vote_rows(seeded):
