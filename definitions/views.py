@@ -212,6 +212,7 @@ def vote_notice(distinction: Distinction, value: int) -> str:
 
 
 @require_POST
+@ratelimit.refunded_on_outage()
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     """Vote a distinction up or down, or withdraw the vote."""
     if not ratelimit.hit("vote", request.visitor.ip_hash, vote_limit(), 60):
@@ -258,6 +259,7 @@ def submission_notice(submission: actions.Submission) -> str:
 
 
 @require_POST
+@ratelimit.refunded_on_outage()
 def add_distinction(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a reader's distinction to a comparison."""
     comparison = get_object_or_404(Comparison.objects.published(), slug=slug)

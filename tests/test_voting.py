@@ -227,10 +227,6 @@ def _database_down(*args, **kwargs):
     raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: refused")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs @ratelimit.refunded_on_outage() on definitions.views.vote (issue 13)",
-)
 def test_votes_refused_while_the_database_is_down_do_not_use_up_the_allowance(
     seeded, bulk_distinctions, redis_shared_cache, monkeypatch
 ):
