@@ -136,7 +136,7 @@ else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["ENGINE"] = "smsn.postgresql"
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options.setdefault("connect_timeout", int(os.environ.get("SMSN_DB_CONNECT_TIMEOUT", "3")))
+    _options.setdefault("connect_timeout", int(os.environ.get("SMSN_DB_CONNECT_TIMEOUT", "2")))
     _options.setdefault("options", f"-c statement_timeout={_statement_ms}")
     _options.setdefault("answer_timeout", _answer_s)
     _options.setdefault("keepalives", 1)

@@ -106,7 +106,7 @@ def test_database_url_selects_postgresql_with_health_checks_and_bounded_waits():
     assert result.stdout.split() == [
         "smsn.postgresql",
         "True",
-        "3",
+        "2",
         "-c",
         "statement_timeout=4000",
         "5.0",
