@@ -367,14 +367,14 @@ def test_the_vote_limit_counts_across_both_instances_whatever_the_client_forward
 
 def _copy_release(destination: Path) -> Path:
     """Copy the site's code as a second release whose stylesheet differs (so its hashed name)."""
-    skip = {".git", ".venv", "tests", "test-artifacts", "staticfiles", ".hypothesis", ".ruff_cache"}
+    skip = {"tests", "test-artifacts", "staticfiles"}
     shutil.copytree(
         BASE_DIR,
         destination,
         ignore=lambda folder, names: [
             n
             for n in names
-            if (Path(folder) == BASE_DIR and n in skip)
+            if (Path(folder) == BASE_DIR and (n in skip or n.startswith(".")))
             or n == "__pycache__"
             or n.startswith("db.sqlite3")
         ],
@@ -458,7 +458,8 @@ def test_killing_one_instance_under_load_fails_nothing_after_a_second_and_loses_
     distinction_id, action, fields = _first_vote_form(csrf_cookie.get("/").text)
     token = fields["csrfmiddlewaretoken"]
     stop = threading.Event()
-    reads: list[tuple[float, object]] = []
+    # (started, finished, status or error), in seconds of time.monotonic()
+    reads: list[tuple[float, float, object]] = []
     acknowledged: list[str] = []
 
     def read() -> None:
@@ -467,9 +468,10 @@ def test_killing_one_instance_under_load_fails_nothing_after_a_second_and_loses_
                 return
             started = time.monotonic()
             try:
-                reads.append((started, site.browser().get("/", timeout=10).status))
+                status: object = site.browser().get("/", timeout=10).status
             except OSError as error:
-                reads.append((started, repr(error)))
+                status = repr(error)
+            reads.append((started, time.monotonic(), status))
 
     def write() -> None:
         # New voters from fifty networks: each stays far below its thirty votes a minute.
@@ -498,9 +500,10 @@ def test_killing_one_instance_under_load_fails_nothing_after_a_second_and_loses_
     for thread in threads:
         thread.join(30)
 
-    before = [status for started, status in reads if started < killed_at]
-    after = [(round(started - killed_at, 2), status) for started, status in reads]
-    late = [(at, status) for at, status in after if at > 1.0]
+    # Requests in flight at the kill, or sent within the second after it, may fail.
+    before = [status for _, finished, status in reads if finished < killed_at]
+    late = [(round(started - killed_at, 2), status) for started, _, status in reads]
+    late = [(at, status) for at, status in late if at > 1.0]
     assert before
     assert set(before) == {200}
     assert len(late) > 30, "the load did not go on after the kill"
