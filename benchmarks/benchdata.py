@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from comments.models import Comment, CommentStatus
 from definitions import cache as page_cache
-from definitions.models import Comparison, Distinction, ModerationStatus, Vote, wilson_lower_bound
+from definitions.models import Comparison, Distinction, Vote, wilson_lower_bound
+from definitions.moderation import ModerationStatus
 
 BATCH = 5000
 WORDS = [

@@ -38,7 +38,8 @@ from definitions.admin import (
     ip_prefix,
     public_link,
 )
-from definitions.models import Comparison, Distinction, ModerationStatus, Source, Vote
+from definitions.models import Comparison, Distinction, Source, Vote
+from definitions.moderation import ModerationStatus
 from definitions.text import ascii_id
 
 BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]

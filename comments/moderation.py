@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from comments.models import Comment, CommentStatus
 from definitions import cache as page_cache
-from definitions.models import Distinction, ModerationStatus, Vote
+from definitions.models import Distinction, Vote
+from definitions.moderation import ModerationStatus
 
 # Rows per UPDATE ... WHERE id IN (...): well below SQLite's limit on query parameters.
 UPDATE_BATCH = 10_000

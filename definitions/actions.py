@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from definitions import cache as page_cache
 from definitions import spam
-from definitions.models import Comparison, Distinction, ModerationStatus, Vote
+from definitions.models import Comparison, Distinction, Vote
+from definitions.moderation import ModerationStatus
 
 
 class VoteRefused(Exception):

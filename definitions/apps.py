@@ -34,7 +34,8 @@ def anything_changed(sender: Any, **kwargs: Any) -> None:
 
 def has_pending_distinction(request: Any, comparison_id: int) -> list[Any]:
     """Return the query finding this visitor's distinctions waiting for a moderator."""
-    from definitions.models import Distinction, ModerationStatus
+    from definitions.models import Distinction
+    from definitions.moderation import ModerationStatus
 
     visitor_id = request.visitor.id
     if visitor_id is None:

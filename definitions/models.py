@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
@@ -16,12 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-
-class ModerationStatus(models.TextChoices):
-    PUBLISHED = "published", "Published"
-    PENDING = "pending", "Pending moderation"
-    REMOVED = "removed", "Removed"
-    SPAM = "spam", "Spam"
+from definitions.moderation import Moderated, ModeratedQuerySet
 
 
 class Term(models.TextChoices):
@@ -38,35 +32,6 @@ def wilson_lower_bound(up: int, down: int, z: float = 1.96) -> float:
     return (phat + z * z / (2 * n) - z * math.sqrt((phat * (1 - phat) + z * z / (4 * n)) / n)) / (
         1 + z * z / n
     )
-
-
-class Moderated(models.Model):
-    """Fields shared by everything a moderator can publish, hold, remove or mark as spam."""
-
-    status = models.CharField(
-        max_length=16, choices=ModerationStatus.choices, default=ModerationStatus.PUBLISHED
-    )
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    moderated_at = models.DateTimeField(null=True, blank=True)
-    moderation_reason = models.CharField(max_length=300, blank=True)
-    # Anonymous visitor identity: a random id from the signed cookie and a keyed hash of the IP
-    # address (never the address itself). Both are erased after the retention period.
-    visitor_id = models.UUIDField(null=True, blank=True, db_index=True)
-    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_public(self) -> bool:
-        """Return True if everybody may see this."""
-        return self.status == ModerationStatus.PUBLISHED
 
 
 class ComparisonQuerySet(models.QuerySet):
@@ -539,10 +504,7 @@ class Stance(models.Model):
         return f"{self.source} on {self.dimension}"
 
 
-class DistinctionQuerySet(models.QuerySet):
-    def published(self) -> DistinctionQuerySet:
-        return self.filter(status=ModerationStatus.PUBLISHED)
-
+class DistinctionQuerySet(ModeratedQuerySet):
     def from_sources(self) -> DistinctionQuerySet:
         return self.filter(source__isnull=False)
 
@@ -582,13 +544,6 @@ class DistinctionQuerySet(models.QuerySet):
     def ranked(self) -> DistinctionQuerySet:
         """Order by the Wilson lower bound of the votes, newest first among ties."""
         return self.order_by("-score", "-created", "-id")
-
-    def visible_to(self, visitor_id: uuid.UUID | None) -> DistinctionQuerySet:
-        """Return published rows plus the visitor's own pending ones."""
-        q = Q(status=ModerationStatus.PUBLISHED)
-        if visitor_id:
-            q |= Q(status=ModerationStatus.PENDING, visitor_id=visitor_id)
-        return self.filter(q)
 
     def listed_for(
         self, comparison: Comparison, visitor_id: uuid.UUID | None

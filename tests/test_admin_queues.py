@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from comments.models import Comment, CommentStatus, Report
-from definitions.models import BannedWord, Distinction, ModerationStatus, Source, Vote
+from definitions.models import BannedWord, Distinction, Source, Vote
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from definitions.models import Distinction, ModerationStatus, Source, Vote, wilson_lower_bound
+from definitions.models import Distinction, Source, Vote, wilson_lower_bound
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from django.utils.html import escape
 
 from definitions import ratelimit
 from definitions.forms import issue_token
-from definitions.models import BannedWord, Comparison, Distinction, ModerationStatus
+from definitions.models import BannedWord, Comparison, Distinction
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import CommentStatus
-from definitions.models import ModerationStatus, Source
+from definitions.models import Source
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 

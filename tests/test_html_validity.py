@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from definitions.models import ModerationStatus, Source, Vote
+from definitions.models import Source, Vote
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 

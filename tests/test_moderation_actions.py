@@ -10,7 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from comments.models import Comment, CommentStatus
-from definitions.models import Distinction, ModerationStatus
+from definitions.models import Distinction
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 

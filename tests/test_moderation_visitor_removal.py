@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from comments.models import Comment, CommentStatus
 from comments.moderation import VisitorFootprint
-from definitions.models import Distinction, ModerationStatus, Vote
+from definitions.models import Distinction, Vote
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from definitions.models import ModerationStatus, Source, Stance
+from definitions.models import Source, Stance
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from comments.models import Comment, CommentStatus
 from comments.moderation import moderate
 from definitions import cache as page_cache
-from definitions.models import Distinction, ModerationStatus, Vote
+from definitions.models import Distinction, Vote
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -246,9 +247,7 @@ def test_every_page_view_gets_a_distinction_form_token_of_its_own(client, seeded
     assert first != second
 
 
-def test_two_releases_on_one_shared_cache_never_serve_each_others_pages(
-    client, seeded, settings
-):
+def test_two_releases_on_one_shared_cache_never_serve_each_others_pages(client, seeded, settings):
     from django.core.cache import cache
 
     settings.SMSN_RELEASE = "release-a"

@@ -18,7 +18,8 @@ from django.utils.html import escape
 from comments.forms import CommentForm, EditCommentForm, ReportForm
 from comments.models import Comment, CommentStatus, Report
 from definitions.forms import DistinctionForm
-from definitions.models import Distinction, ModerationStatus
+from definitions.models import Distinction
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from definitions import ratelimit
 from definitions.actions import VoteRefused, cast_vote
-from definitions.models import Distinction, ModerationStatus, Source, Vote, wilson_lower_bound
+from definitions.models import Distinction, Source, Vote, wilson_lower_bound
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 

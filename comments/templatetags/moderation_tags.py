@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from comments.models import Comment, CommentStatus
-from definitions.models import Distinction, ModerationStatus
+from definitions.models import Distinction
+from definitions.moderation import ModerationStatus
 
 register = template.Library()
 
