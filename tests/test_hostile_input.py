@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from comments.models import Comment, CommentStatus, Report
@@ -835,6 +835,9 @@ def _read_everything(comparison, readers) -> dict[tuple[int, str], str]:
 @pytest.mark.usefixtures("either_cache")
 @settings(HYPOTHESIS, max_examples=25)
 @given(form_field=st.sampled_from(FORM_FIELDS), text=edge_text, htmx=st.booleans())
+@example(form_field=("comment", "body"), text="I agree \ue000zz\ue000 with this", htmx=False)
+@example(form_field=("reply", "author_name"), text="\ue000csrf\ue000", htmx=True)
+@example(form_field=("distinction", "text_b"), text="x \ue000vote:1\ue000 y", htmx=False)
 def test_any_unicode_sent_to_any_form_is_shown_as_typed_or_refused_and_every_page_still_works(
     seeded, comment_form, distinction_form, returning_visitor, make_comment, no_rate_limits,
     settings, form_field, text, htmx,
