@@ -15,6 +15,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -102,7 +103,7 @@ ADMIN_LISTS = [
 ]
 
 
-def _what_the_site_shows(seeded_slug: str) -> dict[str, object]:
+def _what_the_site_shows(seeded_slug: str) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
 
     # Counted first: the moderator's sign-in below adds a session.
@@ -110,7 +111,7 @@ def _what_the_site_shows(seeded_slug: str) -> dict[str, object]:
     reader = Client()
     moderator = Client()
     moderator.force_login(get_user_model().objects.get(username="root"))
-    shown: dict[str, object] = {
+    shown: dict[str, Any] = {
         "counts": counts,
         "comparison": _text(reader.get(f"/compare/{seeded_slug}/").content.decode()),
         "home": _text(reader.get("/").content.decode()),
@@ -188,10 +189,11 @@ def test_the_restored_site_takes_new_votes_and_comments(
     assert _run("backup", str(dump), database=connection.settings_dict["NAME"]).returncode == 0
     assert _run("restore", str(dump), database=empty_database).returncode == 0
     with reading_from(empty_database):
-        newest = Comment.objects.order_by("-pk").first().pk
+        newest = Comment.objects.latest("pk").pk
         client = Client(REMOTE_ADDR="198.51.100.200")
         vote = client.post(
-            reverse("definitions:vote", args=[Distinction.objects.first().pk]), {"value": "1"}
+            reverse("definitions:vote", args=[Distinction.objects.earliest("pk").pk]),
+            {"value": "1"},
         )
         assert vote.status_code == 302
         posted = client.post(

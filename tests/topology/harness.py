@@ -354,7 +354,7 @@ class Browser:
     @staticmethod
     def plain_status(url: str, method: str = "GET") -> int:
         parts = urllib.parse.urlsplit(url)
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5)
         try:
             connection.request(method, parts.path or "/")
             return connection.getresponse().status
@@ -390,7 +390,7 @@ class Browser:
         sent |= headers or {}
         if parts.scheme == "https":
             connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-                parts.hostname,
+                parts.hostname or "",
                 parts.port,
                 context=self.context,
                 timeout=timeout,
@@ -398,7 +398,7 @@ class Browser:
             )
         else:
             connection = http.client.HTTPConnection(
-                parts.hostname, parts.port, timeout=timeout, source_address=(self.address, 0)
+                parts.hostname or "", parts.port, timeout=timeout, source_address=(self.address, 0)
             )
         started = time.monotonic()
         try:

@@ -17,7 +17,7 @@ import ssl
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,7 +128,7 @@ def _flush_redis() -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Site:
+def site(tmp_path_factory) -> Iterator[Site]:
     import psycopg
 
     binary = _skip_unless_services_are_here()
@@ -185,7 +185,9 @@ def site(tmp_path_factory) -> Site:
 
 def _first_vote_form(html: str) -> tuple[int, str, dict[str, str]]:
     action, fields = form(html, "/vote/")
-    return int(re.search(r"/distinctions/(\d+)/vote/", action).group(1)), action, fields
+    found = re.search(r"/distinctions/(\d+)/vote/", action)
+    assert found, action
+    return int(found.group(1)), action, fields
 
 
 def _pressed_yes(html: str, distinction_id: int) -> bool:
@@ -411,6 +413,7 @@ def test_two_releases_on_one_redis_never_serve_each_others_pages(site, tmp_path)
         }
         assert own[first.name] != own[second.name]
         source = re.search(r'href="(/compare/[\w-]+/sources/[\w-]+/)"', page(first, "/").text)
+        assert source, "no link to a source page"
         paths = ["/", "/compare/social-media-vs-social-networking/", source.group(1)]
         voter = site.browser("127.0.0.30")
         for order in [(first, second), (second, first)]:
@@ -437,8 +440,9 @@ def test_two_releases_on_one_redis_never_serve_each_others_pages(site, tmp_path)
 def test_a_request_the_proxy_sends_to_a_dead_instance_is_answered_by_another(site, tmp_path):
     # A second nginx with the same config, whose first instance has never been up.
     dead = f"127.0.0.1:{free_port()}"
+    cert, key = site.tls
     proxy = start_nginx(
-        site.nginx, tmp_path / "nginx", *site.tls, [dead, site.instances[1].address]
+        site.nginx, tmp_path / "nginx", cert, key, [dead, site.instances[1].address]
     )
     try:
         browser = Browser(f"https://127.0.0.1:{proxy.https_port}", site.context)
