@@ -217,12 +217,18 @@ def test_the_last_htmx_page_hides_the_more_link(client, seeded, bulk_distinction
     assert re.search(r'id="readers-pager"[^>]*hidden', html)
 
 
-@pytest.mark.parametrize("page", ["abc", "0", "-1", "999", "1" * 30, "2\x00"])
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "999", "1" * 30, "²", "①"])
 def test_a_nonsense_page_number_still_shows_a_page(client, seeded, bulk_distinctions, page):
     bulk_distinctions(25)
     response = client.get(page_url(seeded), {"page": page})
     assert response.status_code == 200
     assert len(reader_ids_in_order(response.content.decode())) in (20, 5)
+
+
+def test_a_page_number_with_a_nul_byte_is_refused_with_a_sentence(client, seeded):
+    response = client.get(page_url(seeded), {"page": "2\x00"})
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
 
 
 def test_a_pending_distinction_is_shown_only_to_its_author(

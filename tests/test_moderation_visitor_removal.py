@@ -165,7 +165,7 @@ def test_empty_identities_never_match_everything():
 
 @pytest.mark.parametrize(
     "query",
-    ["", "?visitor=not-a-uuid", "?ip=<script>", "?ip=" + "a" * 63, "?visitor=%00"],
+    ["", "?visitor=not-a-uuid", "?ip=<script>", "?ip=" + "a" * 63],
 )
 def test_a_confirmation_without_valid_identities_is_refused_with_a_message(
     moderator_client, troll, query
@@ -174,6 +174,14 @@ def test_a_confirmation_without_valid_identities_is_refused_with_a_message(
     assert response.status_code == 400
     assert "Nothing was changed" in response.content.decode()
     assert "<script>" not in response.content.decode()
+
+
+def test_a_nul_byte_in_the_address_is_refused_before_anything_is_looked_up(
+    moderator_client, troll
+):
+    response = moderator_client.get(REMOVE + "?visitor=%00")
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
 
 
 def test_posting_without_valid_identities_changes_nothing(moderator_client, troll):
