@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from comments.models import Comment, CommentStatus
+from comments.models import Comment
 from definitions import cache as page_cache
 from definitions.models import Comparison, Distinction, Vote, wilson_lower_bound
 from definitions.moderation import ModerationStatus
@@ -96,7 +96,7 @@ def generate(
                 source=rng.choice(targets),
                 author_name=f"Commenter {i}",
                 body=" ".join(sentence(rng, 15) for _ in range(3)),
-                status=CommentStatus.PUBLISHED,
+                status=ModerationStatus.PUBLISHED,
                 visitor_id=uuid.uuid4(),
                 created=now - timedelta(seconds=opts["comments"] - i),
             )
@@ -117,7 +117,7 @@ def generate(
                 parent_id=parent_id,
                 author_name=f"Replier {i}",
                 body=sentence(rng, 20),
-                status=CommentStatus.PUBLISHED,
+                status=ModerationStatus.PUBLISHED,
                 visitor_id=uuid.uuid4(),
                 created=now,
             )

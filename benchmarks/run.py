@@ -259,7 +259,7 @@ def measure(
 
 def voter_cookie(votes: int = 25) -> str:
     """Create a visitor who voted on the sources' and the first readers' distinctions."""
-    from definitions import actions
+    from definitions import votes
     from definitions.models import Comparison, Distinction
 
     comparison = Comparison.objects.get(slug=COMPARISON.strip("/").split("/")[-1])
@@ -267,7 +267,7 @@ def voter_cookie(votes: int = 25) -> str:
     listed = list(Distinction.objects.listed_for(comparison, None)[:votes])
     sourced = [s.public_distinction for s in comparison.published_sources()]
     for i, distinction in enumerate([d for d in sourced if d] + listed):
-        actions.cast_vote(
+        votes.cast_vote(
             distinction_id=distinction.pk,
             visitor_id=visitor_id,
             ip_hash="bench",

@@ -10,9 +10,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from comments import conf
-from comments.models import Comment, CommentStatus, Report
+from comments.models import Comment, Report
 from definitions import spam
 from definitions.models import Comparison, Source
+from definitions.moderation import ModerationStatus
 
 HONEYPOT_REASON = "spam trap field filled in"
 
@@ -48,10 +49,10 @@ def post_comment(
     if parent is not None and parent.parent_id:
         parent = parent.parent
     if honeypot_filled:
-        status, reason = CommentStatus.SPAM, HONEYPOT_REASON
+        status, reason = ModerationStatus.SPAM, HONEYPOT_REASON
     else:
         verdict = spam.check(author_name, body)
-        status = CommentStatus.PENDING if verdict.hold else CommentStatus.PUBLISHED
+        status = ModerationStatus.PENDING if verdict.hold else ModerationStatus.PUBLISHED
         reason = verdict.reason
     comment = Comment(
         comparison=target.comparison if isinstance(target, Source) else target,
@@ -94,8 +95,8 @@ def edit_comment(*, comment: Comment, visitor_id: uuid.UUID | None, body: str) -
     comment.body = body
     comment.edited = timezone.now()
     verdict = spam.check(comment.author_name, body)
-    if verdict.hold and comment.status == CommentStatus.PUBLISHED:
-        comment.status = CommentStatus.PENDING
+    if verdict.hold and comment.status == ModerationStatus.PUBLISHED:
+        comment.status = ModerationStatus.PENDING
         comment.moderation_reason = f"edited: {verdict.reason}"
     comment.save(update_fields=["body", "edited", "status", "moderation_reason"])
     return comment
@@ -107,7 +108,7 @@ def delete_comment(*, comment: Comment, visitor_id: uuid.UUID | None) -> Comment
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if not comment.can_be_changed_by(visitor_id):
         raise NotAllowed
-    comment.status = CommentStatus.REMOVED
+    comment.status = ModerationStatus.REMOVED
     comment.moderation_reason = "deleted by its author"
     comment.save(update_fields=["status", "moderation_reason"])
     return comment
@@ -134,16 +135,15 @@ def report_comment(
             )
     except IntegrityError:
         return False
-    comment.report_count = comment.reports.count()
     since_decision = comment.reports.all()
     if comment.moderated_at is not None:
         # A moderator who kept the comment up has decided on the reports before that.
         since_decision = since_decision.filter(created__gt=comment.moderated_at)
     if (
-        comment.status == CommentStatus.PUBLISHED
+        comment.status == ModerationStatus.PUBLISHED
         and since_decision.count() >= conf.report_threshold()
     ):
-        comment.status = CommentStatus.PENDING
-        comment.moderation_reason = f"reported by {comment.report_count} visitors"
-    comment.save(update_fields=["report_count", "status", "moderation_reason"])
+        comment.status = ModerationStatus.PENDING
+        comment.moderation_reason = f"reported by {comment.reports.count()} visitors"
+        comment.save(update_fields=["status", "moderation_reason"])
     return True

@@ -1,238 +1,34 @@
-"""The moderators' back office: queues of comments and distinctions, bulk decisions, an audit trail.
+"""The comment queue, reports, and "remove everything from this visitor".
 
-Moderation spans both apps (removing everything from one visitor touches comments, distinctions
-and votes), and `definitions` never imports `comments`; so the moderation actions for
-distinctions and votes are attached here, to the admins that definitions/admin.py registers.
+The comment queue takes its decisions with the same mixins as the distinction queue
+(definitions/admin.py). Removing everything from a visitor touches comments, distinctions and
+votes, so its confirmation page lives here, at the URL name `admin:comments_remove_visitor`
+that every queue links to.
 """
 
 from __future__ import annotations
 
-import uuid
-from urllib.parse import urlencode
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
-from django.contrib.admin.models import LogEntry
-from django.contrib.admin.options import ActionLocation, get_content_type_for_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
 from comments.models import Comment, Report
-from comments.moderation import (
-    VisitorFootprint,
-    delete_votes,
-    moderate,
-    remove_visitor_content,
-)
+from comments.moderation import VisitorFootprint, remove_visitor_content
 from definitions.admin import (
-    DistinctionAdmin,
+    MAX_IDENTITIES,
     ReadersWordsReadOnlyMixin,
-    VoteAdmin,
+    StatusModerationMixin,
     ip_prefix,
     public_link,
 )
-from definitions.models import Comparison, Distinction, Source, Vote
-from definitions.moderation import ModerationStatus
+from definitions.models import Comparison, Source
 from definitions.text import ascii_id
-
-BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
-# Beyond this many visitor ids and IP hashes at once, ask the moderator to select fewer rows.
-MAX_IDENTITIES = 100
-
-
-REASON = forms.CharField(required=False, max_length=300)
-
-
-class ModerationActionForm(ActionForm):
-    """The admin's action bar, plus the reason recorded with the decision."""
-
-    # Checked by the action itself (REASON): if this form were invalid, the admin would only
-    # say "No action selected."
-    reason = forms.Field(
-        label="Reason (optional):",
-        required=False,
-        widget=forms.TextInput(
-            attrs={"size": 30, "maxlength": 300, "placeholder": "Why, for the record"}
-        ),
-    )
-
-
-class ModerationChangeForm(forms.ModelForm):
-    reason = forms.CharField(
-        required=False,
-        max_length=300,
-        help_text="Saved with the decision when you change the status.",
-    )
-
-
-def _action_reason(modeladmin: admin.ModelAdmin, request: HttpRequest) -> str | None:
-    """Return the reason typed in the action bar that was used, or None if it is invalid."""
-    # The action bar on a change page names its fields with a prefix (Django 6.1).
-    prefix = ActionLocation.CHANGE_FORM.value
-    name = f"{prefix}-reason" if f"{prefix}-action" in request.POST else "reason"
-    try:
-        return REASON.clean(request.POST.get(name, ""))
-    except forms.ValidationError as error:
-        modeladmin.message_user(
-            request, f"Nothing changed. Reason: {' '.join(error.messages)}", messages.ERROR
-        )
-        return None
-
-
-def _status_action(status: str, *, verb: str, only_from: list[str] | None = None):
-    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-        reason = _action_reason(modeladmin, request)
-        if reason is None:
-            return
-        changed = moderate(
-            queryset=queryset, status=status, user=request.user, reason=reason, only_from=only_from
-        )
-        opts = modeladmin.model._meta
-        name = opts.verbose_name if changed == 1 else opts.verbose_name_plural
-        modeladmin.message_user(request, f"{verb} {changed} {name}.", messages.SUCCESS)
-
-    return action
-
-
-class VisitorRemovalMixin:
-    """Adds "remove everything from this visitor" to an admin of rows that carry a visitor."""
-
-    change_form_template = "admin/moderation/change_form.html"
-
-    def has_moderate_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("comments.can_moderate")
-
-    @admin.action(
-        description="Remove everything from this visitor",
-        description_plural="Remove everything from the visitors of these %(verbose_name_plural)s",
-        permissions=["moderate"],
-        location=BOTH_PLACES,
-    )
-    def remove_everything_from_visitor(
-        self, request: HttpRequest, queryset: QuerySet
-    ) -> HttpResponse | None:
-        footprint = VisitorFootprint.of(
-            queryset.order_by().values_list("visitor_id", "ip_hash").distinct()
-        )
-        if not footprint:
-            self.message_user(
-                request,
-                "The selected rows carry no visitor id or IP hash (imported or shipped content, "
-                "or identities already erased). Nothing changed.",
-                messages.WARNING,
-            )
-            return None
-        if len(footprint.visitor_ids) + len(footprint.ip_hashes) > MAX_IDENTITIES:
-            self.message_user(
-                request,
-                f"The selection covers more than {MAX_IDENTITIES} visitors; select fewer rows.",
-                messages.ERROR,
-            )
-            return None
-        return HttpResponseRedirect(remove_visitor_url(footprint, next_url=request.get_full_path()))
-
-    def render_change_form(self, request: HttpRequest, context: dict, *args, obj=None, **kwargs):
-        if obj is not None:
-            footprint = VisitorFootprint.of([(obj.visitor_id, obj.ip_hash)])
-            if footprint and self.has_moderate_permission(request):
-                context["remove_visitor_url"] = remove_visitor_url(
-                    footprint, next_url=request.get_full_path()
-                )
-            context["moderation_history"] = (
-                LogEntry.objects.filter(
-                    content_type=get_content_type_for_model(obj), object_id=str(obj.pk)
-                )
-                .select_related("user")
-                .order_by("-action_time", "-id")
-            )
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
-
-
-class StatusModerationMixin(VisitorRemovalMixin):
-    """The moderation queue's decisions for comments and distinctions."""
-
-    action_form = ModerationActionForm
-    form = ModerationChangeForm
-    actions = [
-        "publish",
-        "hold",
-        "remove",
-        "mark_spam",
-        "restore",
-        "remove_everything_from_visitor",
-    ]
-
-    publish = admin.action(
-        _status_action(ModerationStatus.PUBLISHED, verb="Published"),
-        description="Publish",
-        description_plural="Publish selected %(verbose_name_plural)s",
-        permissions=["moderate"],
-        location=BOTH_PLACES,
-    )
-    hold = admin.action(
-        _status_action(ModerationStatus.PENDING, verb="Held as pending"),
-        description="Hold as pending",
-        description_plural="Hold selected %(verbose_name_plural)s as pending",
-        permissions=["moderate"],
-        location=BOTH_PLACES,
-    )
-    remove = admin.action(
-        _status_action(ModerationStatus.REMOVED, verb="Removed"),
-        description="Remove",
-        description_plural="Remove selected %(verbose_name_plural)s",
-        permissions=["moderate"],
-        location=BOTH_PLACES,
-    )
-    mark_spam = admin.action(
-        _status_action(ModerationStatus.SPAM, verb="Marked as spam:"),
-        description="Mark as spam",
-        description_plural="Mark selected %(verbose_name_plural)s as spam",
-        permissions=["moderate"],
-        location=BOTH_PLACES,
-    )
-    restore = admin.action(
-        _status_action(
-            ModerationStatus.PUBLISHED,
-            verb="Restored",
-            only_from=[ModerationStatus.REMOVED, ModerationStatus.SPAM],
-        ),
-        description="Restore (removed or spam back to published)",
-        description_plural="Restore selected removed or spam %(verbose_name_plural)s",
-        permissions=["moderate"],
-        location=BOTH_PLACES,
-    )
-
-    def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
-        fieldsets = super().get_fieldsets(request, obj)
-        # The reason goes under the status, in the "Moderation" section.
-        return [
-            (
-                name,
-                {
-                    **options,
-                    "fields": [
-                        field
-                        for name_ in options["fields"]
-                        for field in ([name_, "reason"] if name_ == "status" else [name_])
-                    ],
-                },
-            )
-            for name, options in fieldsets
-        ]
-
-    def save_model(self, request: HttpRequest, obj, form: forms.ModelForm, change: bool) -> None:
-        if change and "status" in form.changed_data:
-            obj.moderated_by = request.user
-            obj.moderated_at = timezone.now()
-            obj.moderation_reason = form.cleaned_data.get("reason", "")
-        super().save_model(request, obj, form, change)
 
 
 class PlaceFilter(admin.SimpleListFilter):
@@ -473,38 +269,6 @@ def _safe_next(request: HttpRequest, form: RemoveVisitorForm) -> str:
     ):
         return next_url
     return reverse("admin:comments_comment_changelist")
-
-
-def remove_visitor_url(footprint: VisitorFootprint, *, next_url: str = "") -> str:
-    """Return the address of the page that confirms removing everything from a visitor."""
-    query = [("visitor", str(v)) for v in sorted(footprint.visitor_ids, key=uuid.UUID.__str__)]
-    query += [("ip", h) for h in sorted(footprint.ip_hashes)]
-    if next_url:
-        query.append(("next", next_url))
-    return f"{reverse('admin:comments_remove_visitor')}?{urlencode(query)}"
-
-
-admin.site.unregister(Distinction)
-
-
-@admin.register(Distinction)
-class DistinctionModerationAdmin(StatusModerationMixin, DistinctionAdmin):
-    pass
-
-
-admin.site.unregister(Vote)
-
-
-@admin.register(Vote)
-class VoteModerationAdmin(VisitorRemovalMixin, VoteAdmin):
-    actions = ["remove_everything_from_visitor"]
-
-    # Only a superuser may delete votes; the counts they fed are recomputed at once.
-    def delete_model(self, request: HttpRequest, obj: Vote) -> None:
-        delete_votes(queryset=Vote.objects.filter(pk=obj.pk))
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Vote]) -> None:
-        delete_votes(queryset=queryset)
 
 
 @admin.register(Report)

@@ -15,8 +15,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 
 from comments import conf
-from comments.models import Comment, CommentStatus
+from comments.models import Comment
 from definitions.models import Comparison, Source
+from definitions.moderation import ModerationStatus
 from definitions.text import NameField, PlainTextField, check_text
 
 TICKET_SALT = "smsn.comments.ticket"
@@ -163,7 +164,7 @@ class CommentForm(forms.Form):
         if parent is not None and parent.parent_id:
             # A reply to a reply joins the same conversation, under its top-level comment.
             parent = parent.parent
-        if parent is None or parent.status != CommentStatus.PUBLISHED:
+        if parent is None or parent.status != ModerationStatus.PUBLISHED:
             raise ValidationError(
                 "The comment you are replying to is no longer shown, so this reply cannot be "
                 "posted under it. Copy your text if you want to post it as a new comment."

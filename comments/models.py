@@ -11,32 +11,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import conf
-from definitions.models import Comparison, Moderated, Source
+from definitions.models import Comparison, Source
+from definitions.moderation import Moderated, ModeratedQuerySet, ModerationStatus, visible_q
 
 
-class CommentStatus(models.TextChoices):
-    PUBLISHED = "published", "Published"
-    PENDING = "pending", "Pending moderation"
-    REMOVED = "removed", "Removed"
-    SPAM = "spam", "Spam"
+class CommentKind(models.TextChoices):
+    COMMENT = "comment", "Comment"
+    # A notice that another site linked to the article, imported with its comments: kept for
+    # the record, never shown in a thread.
     PINGBACK = "pingback", "Pingback/trackback"
 
 
-def visible_q(visitor_id: uuid.UUID | None) -> Q:
-    """Return the condition for comments a visitor may read: published, or their own pending."""
-    q = Q(status=CommentStatus.PUBLISHED)
-    if visitor_id:
-        q |= Q(status=CommentStatus.PENDING, visitor_id=visitor_id)
-    return q
-
-
-class CommentQuerySet(models.QuerySet):
+class CommentQuerySet(ModeratedQuerySet):
     def published(self) -> CommentQuerySet:
-        return self.filter(status=CommentStatus.PUBLISHED)
+        """Return readers' comments everybody may read (pingbacks are not comments to read)."""
+        return super().published().filter(kind=CommentKind.COMMENT)
 
     def visible_to(self, visitor_id: uuid.UUID | None) -> CommentQuerySet:
-        """Return published comments plus the visitor's own pending ones."""
-        return self.filter(visible_q(visitor_id))
+        """Return readers' comments this visitor may read (the rule of definitions.moderation)."""
+        return super().visible_to(visitor_id).filter(kind=CommentKind.COMMENT)
 
     def thread_roots(self, visitor_id: uuid.UUID | None) -> CommentQuerySet:
         """Return the top-level comments of a thread as the visitor sees it, oldest first.
@@ -45,15 +38,10 @@ class CommentQuerySet(models.QuerySet):
         they may read, so the replies keep their context; the page shows a placeholder for it.
         Each comment carries `visible_replies`, oldest first, fetched in one more query.
         """
-        readable_replies = Comment.objects.filter(parent=OuterRef("pk")).filter(
-            visible_q(visitor_id)
-        )
+        readable_replies = Comment.objects.filter(parent=OuterRef("pk")).visible_to(visitor_id)
         return (
-            self.filter(parent__isnull=True)
-            .filter(
-                visible_q(visitor_id)
-                | (~Q(status=CommentStatus.PINGBACK) & Exists(readable_replies))
-            )
+            self.filter(parent__isnull=True, kind=CommentKind.COMMENT)
+            .filter(visible_q(visitor_id) | Exists(readable_replies))
             .order_by("created", "id")
             .prefetch_related(
                 Prefetch(
@@ -88,9 +76,7 @@ class CommentQuerySet(models.QuerySet):
 class Comment(Moderated):
     """A reader's comment, on a source article or on a comparison; replies are one level deep."""
 
-    status = models.CharField(
-        max_length=16, choices=CommentStatus.choices, default=CommentStatus.PUBLISHED
-    )
+    kind = models.CharField(max_length=16, choices=CommentKind.choices, default=CommentKind.COMMENT)
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="comments")
     source = models.ForeignKey(
         Source, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
@@ -111,7 +97,6 @@ class Comment(Moderated):
     import_position = models.PositiveSmallIntegerField(null=True, blank=True)
     # A random token from the form: the same token twice is the same comment (double submit).
     submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    report_count = models.PositiveIntegerField(default=0)
 
     objects = CommentQuerySet.as_manager()
 
@@ -133,7 +118,6 @@ class Comment(Moderated):
                 condition=~Q(parent=models.F("id")), name="comment_not_own_parent"
             ),
         ]
-        permissions = [("can_moderate", "Can moderate comments and distinctions")]
 
     def __str__(self) -> str:
         return f"{self.author_name or 'Anonymous'}: {self.body[:50]}"
@@ -155,12 +139,8 @@ class Comment(Moderated):
         return self.parent_id is not None
 
     def is_visible_to(self, visitor_id: uuid.UUID | None) -> bool:
-        """Return True if this visitor may read the comment (published, or their own pending)."""
-        if self.status == CommentStatus.PUBLISHED:
-            return True
-        return bool(
-            visitor_id and self.status == CommentStatus.PENDING and self.visitor_id == visitor_id
-        )
+        """Return True if this visitor may read the comment (CommentQuerySet.visible_to)."""
+        return self.kind == CommentKind.COMMENT and super().is_visible_to(visitor_id)
 
     def can_be_changed_by(self, visitor_id: uuid.UUID | None, now: datetime | None = None) -> bool:
         """Return True if this visitor wrote the comment and may still edit or delete it."""
@@ -168,7 +148,7 @@ class Comment(Moderated):
             visitor_id
             and self.visitor_id == visitor_id
             and not self.is_imported
-            and self.status in (CommentStatus.PUBLISHED, CommentStatus.PENDING)
+            and self.status in (ModerationStatus.PUBLISHED, ModerationStatus.PENDING)
             and (now or timezone.now()) - self.created <= conf.edit_window()
         )
 

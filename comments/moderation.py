@@ -1,8 +1,9 @@
-"""What moderators do to comments, distinctions and votes, with a record of who did it and why.
+"""Moderation that spans both apps: everything one visitor left, and removing it at once.
 
-Every decision is stored on the row itself (moderated_by, moderated_at, moderation_reason) and in
-Django's admin log, one entry per row, in a bounded number of queries however many rows it
-touches. The admin, management commands and tests all go through these functions.
+The decisions themselves (publish, hold, remove, mark as spam) and the one status and visibility
+rule live in definitions/moderation.py; this module adds what needs comments too: a visitor's
+footprint (comments, distinctions, votes found by visitor id or IP-network hash) and "remove
+everything from this visitor", which the admin reaches by its URL name.
 """
 
 from __future__ import annotations
@@ -14,85 +15,19 @@ from itertools import batched
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
-from comments.models import Comment, CommentStatus
-from definitions import cache as page_cache
+from comments.models import Comment
 from definitions.models import Distinction, Vote
-from definitions.moderation import ModerationStatus
-
-# Rows per UPDATE ... WHERE id IN (...): well below SQLite's limit on query parameters.
-UPDATE_BATCH = 10_000
-
-HIDDEN = [ModerationStatus.REMOVED, ModerationStatus.SPAM]
-
-STATUS_LOG_LABELS = {
-    ModerationStatus.PUBLISHED: "Published",
-    ModerationStatus.PENDING: "Held as pending",
-    ModerationStatus.REMOVED: "Removed",
-    ModerationStatus.SPAM: "Marked as spam",
-    CommentStatus.PINGBACK: "Marked as pingback",
-}
-
-
-def log_message(action: str, reason: str = "") -> str:
-    """Return the admin log text for a moderation decision."""
-    return f"{action}. Reason: {reason}" if reason else f"{action}."
-
-
-def _set_status(
-    model: type[models.Model],
-    rows: list[models.Model],
-    *,
-    status: str,
-    user: AbstractBaseUser,
-    reason: str,
-    log: str,
-) -> None:
-    pks = [row.pk for row in rows]
-    now = timezone.now()
-    for batch in batched(pks, UPDATE_BATCH):
-        model._default_manager.filter(pk__in=batch).update(
-            status=status, moderated_by=user, moderated_at=now, moderation_reason=reason
-        )
-    if rows:
-        LogEntry.objects.log_actions(user.pk, rows, CHANGE, log)
-        # queryset.update() sends no signals: the cached comparison pages start anew here.
-        page_cache.bump_all()
-
-
-@transaction.atomic
-def moderate(
-    *,
-    queryset: QuerySet,
-    status: str,
-    user: AbstractBaseUser,
-    reason: str = "",
-    only_from: Iterable[str] | None = None,
-) -> int:
-    """Set the status of the comments or distinctions in `queryset`; return how many changed.
-
-    Rows already in `status` are left alone; with `only_from`, so are rows in other statuses.
-    """
-    model = queryset.model
-    allowed = {value for value, _ in model._meta.get_field("status").choices}
-    if status not in allowed:
-        raise ValueError(f"{status!r} is not a status of {model._meta.verbose_name}")
-    targets = model._default_manager.filter(pk__in=queryset.values("pk")).exclude(status=status)
-    if only_from is not None:
-        targets = targets.filter(status__in=list(only_from))
-    rows = list(targets.order_by("pk"))
-    _set_status(
-        model,
-        rows,
-        status=status,
-        user=user,
-        reason=reason,
-        log=log_message(STATUS_LOG_LABELS.get(status, f"Status set to {status}"), reason),
-    )
-    return len(rows)
+from definitions.moderation import (
+    HIDDEN,
+    UPDATE_BATCH,
+    ModerationStatus,
+    log_message,
+    set_status,
+)
+from definitions.votes import recount_distinctions
 
 
 @dataclass(frozen=True)
@@ -157,9 +92,11 @@ def remove_visitor_content(
     """
     log = log_message("Removed with everything else from this visitor", reason)
     comments = list(footprint.comments().order_by("pk"))
-    _set_status(Comment, comments, status=CommentStatus.REMOVED, user=user, reason=reason, log=log)
+    set_status(
+        Comment, comments, status=ModerationStatus.REMOVED, user=user, reason=reason, log=log
+    )
     distinctions = list(footprint.distinctions().order_by("pk"))
-    _set_status(
+    set_status(
         Distinction,
         distinctions,
         status=ModerationStatus.REMOVED,
@@ -185,20 +122,3 @@ def remove_visitor_content(
         votes=len(votes),
         recounted=recounted,
     )
-
-
-def recount_distinctions(pks: Iterable[int]) -> int:
-    """Recompute the stored vote counts of these distinctions; return how many there were."""
-    recounted = Distinction.objects.filter(pk__in=list(pks)).recount()
-    if recounted:
-        page_cache.bump_all()
-    return recounted
-
-
-@transaction.atomic
-def delete_votes(*, queryset: QuerySet[Vote]) -> int:
-    """Delete votes (a superuser's cleanup) and recount what they were cast on."""
-    voted_on = set(queryset.values_list("distinction_id", flat=True))
-    deleted, _ = queryset.delete()
-    recount_distinctions(voted_on)
-    return deleted

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from comments.models import CommentStatus
 from comments.seeding import import_original_comments
 from definitions.models import Source
 
@@ -14,9 +13,9 @@ def store_imported_comments(
 ) -> int:
     """Store the reader comments that came with a source (from an article's text or the shipped
     seed data) that are not stored yet; return how many were created."""
-    allowed = {CommentStatus.PUBLISHED, CommentStatus.PINGBACK, CommentStatus.SPAM}
+    known = {"published", "pingback", "spam"}
     rows = [
-        [author, body, status if status in allowed else CommentStatus.PENDING]
+        [author, body, status if status in known else "pending"]
         for author, body, status in comments
     ]
     return import_original_comments(source, rows) if rows else 0

@@ -8,8 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import Comment, CommentKind
 from definitions.models import Source
+from definitions.moderation import ModerationStatus
 
 
 @transaction.atomic
@@ -33,7 +34,9 @@ def import_original_comments(source: Source, rows: list[list[Any]]) -> int:
             source=source,
             author_name=author or "",
             body=body,
-            status=status,
+            # A pingback is a kind of comment, published as the original site kept it.
+            kind=CommentKind.PINGBACK if status == "pingback" else CommentKind.COMMENT,
+            status=ModerationStatus.PUBLISHED if status == "pingback" else status,
             is_imported=True,
             import_position=position,
             # Imported comments carry no date; keep their original order in the thread.

@@ -39,9 +39,10 @@ from comments.actions import (
     report_comment,
 )
 from comments.forms import CommentForm, EditCommentForm, ReportForm
-from comments.models import Comment, CommentStatus, Report, thread_url
+from comments.models import Comment, Report, thread_url
 from definitions import ratelimit
 from definitions.models import Comparison, Source
+from definitions.moderation import ModerationStatus
 from definitions.text import ascii_id
 
 AUTHOR_COOKIE = "smsn_commenter"
@@ -142,7 +143,7 @@ def prepare(
     now = timezone.now()
     for c in comments:
         own = bool(visitor_id and c.visitor_id == visitor_id)
-        published = c.status == CommentStatus.PUBLISHED
+        published = c.status == ModerationStatus.PUBLISHED
         c.is_placeholder = not c.is_visible_to(visitor_id)
         c.can_change = c.can_be_changed_by(visitor_id, now)
         c.can_reply = published and not c.parent_id
@@ -215,7 +216,7 @@ def posted_notice(request: HttpRequest, target: Target) -> str:
 
 def notice_for(comment: Comment) -> str:
     kind = "reply" if comment.parent_id else "comment"
-    if comment.status == CommentStatus.PUBLISHED:
+    if comment.status == ModerationStatus.PUBLISHED:
         minutes = int(conf.edit_window().total_seconds() // 60)
         return (
             f"Your {kind} is posted. You can edit or delete it for {minutes} minutes after posting."
@@ -413,7 +414,7 @@ def _posted(request: HttpRequest, target: Target, posted: Posted) -> HttpRespons
             "slot_id": "comment-form",
         }
         response = render(request, "comments/thread.html#posted", context)
-    if comment.status != CommentStatus.SPAM:
+    if comment.status != ModerationStatus.SPAM:
         remember_author(response, comment)
     return response
 
@@ -467,7 +468,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     if parent.parent_id:
         # Replies are one level deep: answering a reply continues its parent's conversation.
         parent = parent.parent
-    if parent.status != CommentStatus.PUBLISHED:
+    if parent.status != ModerationStatus.PUBLISHED:
         raise Http404
     if request.htmx and request.GET.get("cancel"):
         return HttpResponse("")
@@ -525,7 +526,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx:
             notice = (
                 "Saved."
-                if comment.status == CommentStatus.PUBLISHED
+                if comment.status == ModerationStatus.PUBLISHED
                 else "Saved. Your comment now awaits moderation."
             )
             return _comment_partial(request, comment, notice)
@@ -578,7 +579,7 @@ REPORTED = "Thank you. A moderator will look at this comment. Nobody else sees w
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """Let any visitor report a comment to the moderators, once."""
     comment = _comment_for(request, pk)
-    if comment.status != CommentStatus.PUBLISHED:
+    if comment.status != ModerationStatus.PUBLISHED:
         raise Http404
     visitor_id = visitor_id_of(request)
     already = bool(

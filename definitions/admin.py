@@ -1,17 +1,28 @@
 """The back office for comparisons, sources, definitions, distinctions, votes and banned words.
 
-Moderation actions for distinctions and votes (publish, remove, "remove everything from this
-visitor") also touch comments, so the comments app attaches them: see comments/admin.py.
+The moderators' decisions (publish, hold, remove, mark as spam, restore, each with a reason and
+a log entry) are the mixins below, used by the distinction queue here and by the comment queue
+(comments/admin.py). "Remove everything from this visitor" spans comments too: its
+confirmation page belongs to the comments app and is reached by URL name.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import ActionLocation, get_content_type_for_model
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -26,6 +37,8 @@ from definitions.models import (
     Stance,
     Vote,
 )
+from definitions.moderation import ModerationStatus, can_moderate, moderate
+from definitions.votes import delete_votes
 
 
 def public_link(url: str, label: str) -> str:
@@ -137,6 +150,239 @@ class DefinitionAdmin(admin.ModelAdmin):
     list_select_related = ["source"]
 
 
+# ---------------------------------------------------------------------------------------------
+# Moderation: the queues' decisions for comments and distinctions (comments/admin.py uses the
+# same mixins), and the way to "remove everything from this visitor".
+# ---------------------------------------------------------------------------------------------
+
+# The confirmation page of "remove everything from this visitor" (comments/admin.py).
+REMOVE_VISITOR_URL_NAME = "admin:comments_remove_visitor"
+BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+# Beyond this many visitor ids and IP hashes at once, ask the moderator to select fewer rows.
+MAX_IDENTITIES = 100
+
+
+REASON = forms.CharField(required=False, max_length=300)
+
+
+class ModerationActionForm(ActionForm):
+    """The admin's action bar, plus the reason recorded with the decision."""
+
+    # Checked by the action itself (REASON): if this form were invalid, the admin would only
+    # say "No action selected."
+    reason = forms.Field(
+        label="Reason (optional):",
+        required=False,
+        widget=forms.TextInput(
+            attrs={"size": 30, "maxlength": 300, "placeholder": "Why, for the record"}
+        ),
+    )
+
+
+class ModerationChangeForm(forms.ModelForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=300,
+        help_text="Saved with the decision when you change the status.",
+    )
+
+
+def _action_reason(modeladmin: admin.ModelAdmin, request: HttpRequest) -> str | None:
+    """Return the reason typed in the action bar that was used, or None if it is invalid."""
+    # The action bar on a change page names its fields with a prefix (Django 6.1).
+    prefix = ActionLocation.CHANGE_FORM.value
+    name = f"{prefix}-reason" if f"{prefix}-action" in request.POST else "reason"
+    try:
+        return REASON.clean(request.POST.get(name, ""))
+    except forms.ValidationError as error:
+        modeladmin.message_user(
+            request, f"Nothing changed. Reason: {' '.join(error.messages)}", messages.ERROR
+        )
+        return None
+
+
+def _status_action(status: str, *, verb: str, only_from: list[str] | None = None):
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        reason = _action_reason(modeladmin, request)
+        if reason is None:
+            return
+        changed = moderate(
+            queryset=queryset, status=status, user=request.user, reason=reason, only_from=only_from
+        )
+        opts = modeladmin.model._meta
+        name = opts.verbose_name if changed == 1 else opts.verbose_name_plural
+        modeladmin.message_user(request, f"{verb} {changed} {name}.", messages.SUCCESS)
+
+    return action
+
+
+@dataclass(frozen=True)
+class Identities:
+    """The visitor ids and IP-network hashes of some rows (empty values left out)."""
+
+    visitor_ids: frozenset[uuid.UUID]
+    ip_hashes: frozenset[str]
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[uuid.UUID | None, str]]) -> Identities:
+        visitor_ids = frozenset(v for v, _ in pairs if v)
+        return cls(visitor_ids, frozenset(h for _, h in pairs if h))
+
+    def __bool__(self) -> bool:
+        return bool(self.visitor_ids or self.ip_hashes)
+
+    def __len__(self) -> int:
+        return len(self.visitor_ids) + len(self.ip_hashes)
+
+
+def remove_visitor_url(identities: Identities, *, next_url: str = "") -> str:
+    """Return the address of the page that confirms removing everything from these visitors.
+
+    That page spans comments too, so the comments app serves it; it is reached by URL name.
+    """
+    query = [("visitor", str(v)) for v in sorted(identities.visitor_ids, key=uuid.UUID.__str__)]
+    query += [("ip", h) for h in sorted(identities.ip_hashes)]
+    if next_url:
+        query.append(("next", next_url))
+    return f"{reverse(REMOVE_VISITOR_URL_NAME)}?{urlencode(query)}"
+
+
+class VisitorRemovalMixin:
+    """Adds "remove everything from this visitor" to an admin of rows that carry a visitor."""
+
+    change_form_template = "admin/moderation/change_form.html"
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return can_moderate(request.user)
+
+    @admin.action(
+        description="Remove everything from this visitor",
+        description_plural="Remove everything from the visitors of these %(verbose_name_plural)s",
+        permissions=["moderate"],
+        location=BOTH_PLACES,
+    )
+    def remove_everything_from_visitor(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
+        identities = Identities.of(
+            queryset.order_by().values_list("visitor_id", "ip_hash").distinct()
+        )
+        if not identities:
+            self.message_user(
+                request,
+                "The selected rows carry no visitor id or IP hash (imported or shipped content, "
+                "or identities already erased). Nothing changed.",
+                messages.WARNING,
+            )
+            return None
+        if len(identities) > MAX_IDENTITIES:
+            self.message_user(
+                request,
+                f"The selection covers more than {MAX_IDENTITIES} visitors; select fewer rows.",
+                messages.ERROR,
+            )
+            return None
+        return HttpResponseRedirect(
+            remove_visitor_url(identities, next_url=request.get_full_path())
+        )
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args, obj=None, **kwargs):
+        if obj is not None:
+            identities = Identities.of([(obj.visitor_id, obj.ip_hash)])
+            if identities and self.has_moderate_permission(request):
+                context["remove_visitor_url"] = remove_visitor_url(
+                    identities, next_url=request.get_full_path()
+                )
+            context["moderation_history"] = (
+                LogEntry.objects.filter(
+                    content_type=get_content_type_for_model(obj), object_id=str(obj.pk)
+                )
+                .select_related("user")
+                .order_by("-action_time", "-id")
+            )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+
+class StatusModerationMixin(VisitorRemovalMixin):
+    """The moderation queue's decisions for comments and distinctions."""
+
+    action_form = ModerationActionForm
+    form = ModerationChangeForm
+    actions = [
+        "publish",
+        "hold",
+        "remove",
+        "mark_spam",
+        "restore",
+        "remove_everything_from_visitor",
+    ]
+
+    publish = admin.action(
+        _status_action(ModerationStatus.PUBLISHED, verb="Published"),
+        description="Publish",
+        description_plural="Publish selected %(verbose_name_plural)s",
+        permissions=["moderate"],
+        location=BOTH_PLACES,
+    )
+    hold = admin.action(
+        _status_action(ModerationStatus.PENDING, verb="Held as pending"),
+        description="Hold as pending",
+        description_plural="Hold selected %(verbose_name_plural)s as pending",
+        permissions=["moderate"],
+        location=BOTH_PLACES,
+    )
+    remove = admin.action(
+        _status_action(ModerationStatus.REMOVED, verb="Removed"),
+        description="Remove",
+        description_plural="Remove selected %(verbose_name_plural)s",
+        permissions=["moderate"],
+        location=BOTH_PLACES,
+    )
+    mark_spam = admin.action(
+        _status_action(ModerationStatus.SPAM, verb="Marked as spam:"),
+        description="Mark as spam",
+        description_plural="Mark selected %(verbose_name_plural)s as spam",
+        permissions=["moderate"],
+        location=BOTH_PLACES,
+    )
+    restore = admin.action(
+        _status_action(
+            ModerationStatus.PUBLISHED,
+            verb="Restored",
+            only_from=[ModerationStatus.REMOVED, ModerationStatus.SPAM],
+        ),
+        description="Restore (removed or spam back to published)",
+        description_plural="Restore selected removed or spam %(verbose_name_plural)s",
+        permissions=["moderate"],
+        location=BOTH_PLACES,
+    )
+
+    def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        # The reason goes under the status, in the "Moderation" section.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        field
+                        for name_ in options["fields"]
+                        for field in ([name_, "reason"] if name_ == "status" else [name_])
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def save_model(self, request: HttpRequest, obj, form: forms.ModelForm, change: bool) -> None:
+        if change and "status" in form.changed_data:
+            obj.moderated_by = request.user
+            obj.moderated_at = timezone.now()
+            obj.moderation_reason = form.cleaned_data.get("reason", "")
+        super().save_model(request, obj, form, change)
+
+
 class DistinctionOriginFilter(admin.SimpleListFilter):
     title = "drawn by"
     parameter_name = "origin"
@@ -168,7 +414,7 @@ class ReadersWordsReadOnlyMixin:
 
 
 @admin.register(Distinction)
-class DistinctionAdmin(ReadersWordsReadOnlyMixin, admin.ModelAdmin):
+class DistinctionAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.ModelAdmin):
     """The queue of distinctions: what was drawn, where, by whom, and how it is voted."""
 
     list_display = [
@@ -254,8 +500,10 @@ class DistinctionAdmin(ReadersWordsReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(VisitorRemovalMixin, admin.ModelAdmin):
     """Votes are cast on the site; here they are only looked at (and voided by moderation)."""
+
+    actions = ["remove_everything_from_visitor"]
 
     list_display = ["distinction", "value", "is_void", "visitor", "ip", "created"]
     list_filter = ["value", "is_void", ("created", admin.DateFieldListFilter)]
@@ -294,6 +542,13 @@ class VoteAdmin(admin.ModelAdmin):
                 )
             )
         return response
+
+    # Only a superuser may delete votes; the counts they fed are recomputed at once.
+    def delete_model(self, request: HttpRequest, obj: Vote) -> None:
+        delete_votes(queryset=Vote.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Vote]) -> None:
+        delete_votes(queryset=queryset)
 
 
 class BannedWordForm(forms.ModelForm):

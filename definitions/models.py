@@ -576,7 +576,7 @@ class Distinction(Moderated):
     text_b = models.TextField("what sets term B apart")
     author_name = models.CharField(max_length=60, blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)
-    # Kept in step with the vote rows by definitions.actions.cast_vote, so pages never count.
+    # Kept in step with the vote rows by definitions.votes.cast_vote, so pages never count.
     upvotes = models.PositiveIntegerField(default=0)
     downvotes = models.PositiveIntegerField(default=0)
     score = models.FloatField(default=0.0)
@@ -602,6 +602,9 @@ class Distinction(Moderated):
                 name="reader_distinction_has_author",
             ),
         ]
+        # The one moderation permission (definitions.moderation.PERMISSION): comments,
+        # distinctions and votes alike.
+        permissions = [("can_moderate", "Can moderate comments, distinctions and votes")]
 
     def __str__(self) -> str:
         if self.axis_a and self.axis_b:

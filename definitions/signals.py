@@ -13,5 +13,6 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 # Sent with `source` (the new Source) and `comments`: a list of (author, body, status) tuples in
-# their original order, status being "published", "pingback" or "spam".
+# their original order, status being "published", "spam" or "pingback" (stored as a published
+# comment of the kind pingback, never shown in a thread).
 source_imported = Signal()

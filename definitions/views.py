@@ -22,8 +22,8 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from definitions import actions, ratelimit
 from definitions import cache as page_cache
+from definitions import distinctions, ratelimit, votes
 from definitions.forms import DistinctionForm, VoteForm
 from definitions.models import Comparison, Distinction, Source, Vote, attach_visitor_votes
 
@@ -143,8 +143,8 @@ def shared_response(request: HttpRequest, slug: str) -> HttpResponse | None:
     page = found.page
     if page is not None and request.visitor.id:
         # The usual returning visitor: whether the page is theirs and their votes, one query.
-        votes = Vote.objects.by_visitor_on(request.visitor.id, page.votes)
-        own_votes = page_cache.own_votes_unless_personal(request, page.comparison_id, votes)
+        theirs = Vote.objects.by_visitor_on(request.visitor.id, page.votes)
+        own_votes = page_cache.own_votes_unless_personal(request, page.comparison_id, theirs)
         if own_votes is None:
             return None
         return HttpResponse(page.render(request, own_votes))
@@ -228,13 +228,13 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     try:
-        outcome = actions.cast_vote(
+        outcome = votes.cast_vote(
             distinction_id=pk,
             visitor_id=request.visitor.ensure_id(),
             ip_hash=request.visitor.ip_hash,
             value=form.cleaned_data["value"],
         )
-    except actions.VoteRefused as refused:
+    except votes.VoteRefused as refused:
         return HttpResponse(str(refused), status=404, content_type="text/plain; charset=utf-8")
     distinction = outcome.distinction
     if request.htmx:
@@ -247,7 +247,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(distinction.listing_url(request.visitor.id, READERS_PER_PAGE))
 
 
-def submission_notice(submission: actions.Submission) -> str:
+def submission_notice(submission: distinctions.Submission) -> str:
     if not submission.created:
         return "We had already received this distinction; it was not added twice."
     if submission.is_published:
@@ -277,7 +277,7 @@ def add_distinction(request: HttpRequest, slug: str) -> HttpResponse:
         context = comparison_context(request, comparison, form)
         return render(request, TEMPLATE, context, status=400)
     data = form.cleaned_data
-    submission = actions.add_distinction(
+    submission = distinctions.add_distinction(
         comparison=comparison,
         text_a=data["text_a"],
         text_b=data["text_b"],

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from comments.models import Comment, CommentStatus, Report
+from comments.models import Comment, Report
 from definitions.models import BannedWord, Distinction, Source, Vote
 from definitions.moderation import ModerationStatus
 
@@ -77,7 +77,7 @@ def test_comment_queue_is_newest_first(moderator_client, make_comment):
 )
 def test_comment_queue_filters_and_search(moderator_client, make_comment, query, shown, hidden):
     make_comment(body="Public comment", author_name="Ann")
-    make_comment(body="Waiting comment", author_name="Zelda", status=CommentStatus.PENDING)
+    make_comment(body="Waiting comment", author_name="Zelda", status=ModerationStatus.PENDING)
     make_comment(body="Imported-looking comment", is_imported=True, import_position=999)
     html = moderator_client.get(f"{COMMENTS}?{query}").content.decode()
     assert shown in html
@@ -248,8 +248,8 @@ def test_votes_are_read_only_even_for_a_superuser(superuser_client, make_distinc
 def test_admin_index_shows_the_pending_count_to_moderators(
     moderator_client, make_comment, make_distinction
 ):
-    make_comment(status=CommentStatus.PENDING)
-    make_comment(status=CommentStatus.PENDING)
+    make_comment(status=ModerationStatus.PENDING)
+    make_comment(status=ModerationStatus.PENDING)
     make_distinction(status=ModerationStatus.PENDING)
     report(make_comment(), 1)
     html = moderator_client.get(reverse("admin:index")).content.decode()
@@ -262,7 +262,7 @@ def test_admin_index_shows_the_pending_count_to_moderators(
 
 
 def test_admin_index_shows_no_queue_to_staff_outside_the_group(staff_client, make_comment):
-    make_comment(status=CommentStatus.PENDING)
+    make_comment(status=ModerationStatus.PENDING)
     html = staff_client.get(reverse("admin:index")).content.decode()
     assert "moderation-queue" not in html
 

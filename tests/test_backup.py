@@ -24,9 +24,10 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from comments.models import Comment, CommentStatus
+from comments.models import Comment
 from definitions import cache as page_cache
 from definitions.models import Distinction, Vote
+from definitions.moderation import ModerationStatus
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -154,7 +155,7 @@ def busy_site(seeded, comment_form, distinction_form):
     )
     Client(REMOTE_ADDR="192.0.2.60").post(reverse("comments:report", kwargs={"pk": first.pk}))
     Comment.objects.filter(body__startswith="Reader comment number 3").update(
-        status=CommentStatus.REMOVED
+        status=ModerationStatus.REMOVED
     )
     assert Distinction.objects.from_readers().count() == 3
     assert Vote.objects.count() == 12

@@ -17,10 +17,11 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from comments.models import Comment, CommentStatus, Report
+from comments.models import Comment, Report
 from comments.moderation import VisitorFootprint
 from definitions import ratelimit
 from definitions.models import Vote
+from definitions.moderation import ModerationStatus
 from definitions.visitors import client_ip, client_network, hash_ip
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -178,7 +179,7 @@ def test_three_addresses_of_one_ipv6_slash_64_cannot_hide_a_comment_by_reporting
         Client(REMOTE_ADDR=f"2001:db8:5:7::{n}").post(url, {"reason": "dislike"})
     comment.refresh_from_db()
     assert Report.objects.filter(comment=comment).count() == 1
-    assert comment.status == CommentStatus.PUBLISHED
+    assert comment.status == ModerationStatus.PUBLISHED
 
 
 def test_removing_everything_from_a_network_reaches_all_its_ipv6_addresses(seeded, comment_form):

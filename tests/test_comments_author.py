@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, CommentStatus
+from comments.models import Comment
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def test_edit_that_adds_many_links_sends_the_comment_to_moderation(client, seede
         edit_url(own_comment), {"body": "https://a.example https://b.example https://c.example"}
     )
     own_comment.refresh_from_db()
-    assert own_comment.status == CommentStatus.PENDING
+    assert own_comment.status == ModerationStatus.PENDING
     assert (
         f'id="comment-{own_comment.pk}"'
         not in Client().get(seeded.get_absolute_url()).content.decode()
@@ -116,7 +117,7 @@ def test_another_visitor_cannot_edit_or_delete(seeded, own_comment):
         assert response["Content-Type"].startswith("text/plain")
     own_comment.refresh_from_db()
     assert own_comment.body == "My first thought"
-    assert own_comment.status == CommentStatus.PUBLISHED
+    assert own_comment.status == ModerationStatus.PUBLISHED
 
 
 def test_after_fifteen_minutes_the_author_can_no_longer_edit_or_delete(client, seeded, own_comment):
@@ -149,7 +150,7 @@ def test_author_deletes_and_the_comment_is_hidden_but_kept(client, seeded, own_c
     response = client.post(delete_url(own_comment))
     assert response.status_code == 302
     own_comment.refresh_from_db()
-    assert own_comment.status == CommentStatus.REMOVED
+    assert own_comment.status == ModerationStatus.REMOVED
     assert own_comment.moderation_reason == "deleted by its author"
     for visitor in (client, Client()):
         html = visitor.get(seeded.get_absolute_url()).content.decode()
@@ -162,7 +163,7 @@ def test_delete_asks_first_without_javascript(client, own_comment):
     assert "Delete this comment?" in html
     assert f'action="{delete_url(own_comment)}"' in html
     own_comment.refresh_from_db()
-    assert own_comment.status == CommentStatus.PUBLISHED
+    assert own_comment.status == ModerationStatus.PUBLISHED
 
 
 def test_deleted_comment_with_replies_leaves_a_placeholder_and_keeps_the_replies(

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, CommentStatus
+from comments.models import Comment
 from definitions.models import Source
+from definitions.moderation import ModerationStatus
 from tests.test_html_validity import needs_java, validate
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def busy_thread(client, seeded, comment_form, make_comment, settings):
     old = timezone.now() - timedelta(hours=2)
     top = make_comment(author_url="https://reader.example", created=old, body="See www.a.example")
     make_comment(parent=top, created=old + timedelta(minutes=1))
-    removed = make_comment(status=CommentStatus.REMOVED, created=old + timedelta(minutes=2))
+    removed = make_comment(status=ModerationStatus.REMOVED, created=old + timedelta(minutes=2))
     make_comment(parent=removed, created=old + timedelta(minutes=3))
     make_comment(created=old + timedelta(minutes=4))
     client.post(post, comment_form(body="Mine, <b>in</b> the thread\n\nTwo paragraphs."))

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from comments.forms import new_ticket
-from comments.models import Comment, CommentStatus
+from comments.models import Comment
 from comments.views import AUTHOR_COOKIE
 from definitions.models import BannedWord, Source
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_comment_is_stored_with_the_visitors_id_and_ip_hash_never_the_address(
     assert "203.0.113.9" not in comment.ip_hash
     assert comment.comparison == seeded
     assert comment.source is None
-    assert comment.status == CommentStatus.PUBLISHED
+    assert comment.status == ModerationStatus.PUBLISHED
 
 
 def test_comment_on_a_source_belongs_to_the_source_and_its_comparison(client, seeded, comment_form):
@@ -392,7 +393,7 @@ def test_a_form_copied_to_another_visitor_cannot_swallow_their_comment(
 def test_filled_honeypot_holds_the_comment_as_spam_shown_to_nobody(client, seeded, comment_form):
     response = client.post(post_url(seeded), comment_form(homepage="http://spam.example"))
     comment = posted().get()
-    assert comment.status == CommentStatus.SPAM
+    assert comment.status == ModerationStatus.SPAM
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "awaits moderation" in page
@@ -517,7 +518,7 @@ def test_comment_with_more_than_two_links_awaits_moderation_seen_only_by_its_aut
     body = "Buy https://a.example https://b.example https://c.example now"
     response = client.post(post_url(seeded), comment_form(body=body))
     comment = posted().get()
-    assert comment.status == CommentStatus.PENDING
+    assert comment.status == ModerationStatus.PENDING
     mine = client.get(response["Location"]).content.decode()
     assert "awaits moderation" in mine
     assert f'id="comment-{comment.pk}"' in mine
@@ -529,7 +530,7 @@ def test_comment_with_more_than_two_links_awaits_moderation_seen_only_by_its_aut
 
 def test_comment_with_two_links_is_published(client, seeded, comment_form):
     client.post(post_url(seeded), comment_form(body="See https://a.example and https://b.example"))
-    assert posted().get().status == CommentStatus.PUBLISHED
+    assert posted().get().status == ModerationStatus.PUBLISHED
 
 
 def test_comment_with_a_banned_word_awaits_moderation(client, seeded, comment_form):
@@ -538,7 +539,7 @@ def test_comment_with_a_banned_word_awaits_moderation(client, seeded, comment_fo
         post_url(seeded), comment_form(body="Get cheap pills here"), **HTMX
     ).content.decode()
     comment = posted().get()
-    assert comment.status == CommentStatus.PENDING
+    assert comment.status == ModerationStatus.PENDING
     assert "banned words" in comment.moderation_reason
     assert "awaits moderation" in html
     assert "Awaiting moderation" in html
@@ -550,8 +551,8 @@ def test_approved_pending_comment_becomes_visible_to_everybody(client, seeded, c
         comment_form(body="x https://a.example https://b.example y.example www.c.example"),
     )
     comment = posted().get()
-    assert comment.status == CommentStatus.PENDING
-    comment.status = CommentStatus.PUBLISHED
+    assert comment.status == ModerationStatus.PENDING
+    comment.status = ModerationStatus.PUBLISHED
     comment.save()
     assert (
         f'id="comment-{comment.pk}"'
@@ -644,7 +645,7 @@ def test_reply_to_a_comment_on_another_page_is_refused(client, seeded, comment_f
 
 
 @pytest.mark.parametrize(
-    "status", [CommentStatus.REMOVED, CommentStatus.PENDING, CommentStatus.SPAM]
+    "status", [ModerationStatus.REMOVED, ModerationStatus.PENDING, ModerationStatus.SPAM]
 )
 def test_reply_to_a_comment_that_is_not_shown_is_refused_with_the_text_kept(
     client, seeded, comment_form, make_comment, status

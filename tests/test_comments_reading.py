@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db.models import Q
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, CommentStatus
+from comments.models import Comment, CommentKind
 from definitions.models import Source
+from definitions.moderation import ModerationStatus
 from definitions.visitors import Visitor
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +67,7 @@ def test_every_comment_has_a_permalink_anchor(client, seeded, make_comment):
 def test_imported_comments_are_labelled_as_from_the_original_post(client, seeded):
     source = Source.objects.get(slug="channel-or-place")
     html = thread_html(client, source.get_absolute_url())
-    imported = Comment.objects.filter(source=source, status=CommentStatus.PUBLISHED)
+    imported = Comment.objects.filter(source=source, status=ModerationStatus.PUBLISHED)
     assert imported.count() == 3
     for comment in imported:
         article = html.split(f'id="comment-{comment.pk}"', 1)[1].split("</article>", 1)[0]
@@ -77,18 +79,23 @@ def test_spam_and_pingbacks_from_the_original_post_are_not_shown(client, seeded)
     for slug in ("channel-or-place", "verb-or-tool"):
         source = Source.objects.get(slug=slug)
         html = thread_html(client, source.get_absolute_url())
-        for hidden in Comment.objects.filter(
-            source=source, status__in=[CommentStatus.SPAM, CommentStatus.PINGBACK]
+        for hidden in Comment.objects.filter(source=source).filter(
+            Q(status=ModerationStatus.SPAM) | Q(kind=CommentKind.PINGBACK)
         ):
             assert f'id="comment-{hidden.pk}"' not in html
             assert hidden.body[:40] not in html
 
 
 @pytest.mark.parametrize(
-    "status", [CommentStatus.SPAM, CommentStatus.REMOVED, CommentStatus.PINGBACK]
+    ("status", "kind"),
+    [
+        (ModerationStatus.SPAM, CommentKind.COMMENT),
+        (ModerationStatus.REMOVED, CommentKind.COMMENT),
+        (ModerationStatus.PUBLISHED, CommentKind.PINGBACK),
+    ],
 )
-def test_comments_that_are_not_published_are_not_shown(client, seeded, make_comment, status):
-    hidden = make_comment(status=status, body="Should not be seen")
+def test_comments_that_are_not_published_are_not_shown(client, seeded, make_comment, status, kind):
+    hidden = make_comment(status=status, kind=kind, body="Should not be seen")
     html = thread_html(client, seeded.get_absolute_url())
     assert f'id="comment-{hidden.pk}"' not in html
     assert "Should not be seen" not in html
@@ -100,7 +107,7 @@ def test_pending_comment_is_shown_to_its_author_and_nobody_else(client, seeded, 
         comment_form(body="Held back"),
     )
     pending = Comment.objects.get(body="Held back")
-    pending.status = CommentStatus.PENDING
+    pending.status = ModerationStatus.PENDING
     pending.save()
     assert f'id="comment-{pending.pk}"' in thread_html(client, seeded.get_absolute_url())
     assert "Awaiting moderation" in thread_html(client, seeded.get_absolute_url())
@@ -110,7 +117,7 @@ def test_pending_comment_is_shown_to_its_author_and_nobody_else(client, seeded, 
 def test_removed_comment_with_replies_leaves_a_placeholder_and_its_replies(
     client, seeded, make_comment
 ):
-    parent = make_comment(status=CommentStatus.REMOVED, body="Gone now")
+    parent = make_comment(status=ModerationStatus.REMOVED, body="Gone now")
     reply = make_comment(parent=parent, body="Still worth reading")
     html = thread_html(client, seeded.get_absolute_url())
     assert "Comment removed." in html
@@ -120,15 +127,15 @@ def test_removed_comment_with_replies_leaves_a_placeholder_and_its_replies(
 
 
 def test_removed_comment_whose_replies_are_hidden_leaves_nothing(client, seeded, make_comment):
-    parent = make_comment(status=CommentStatus.REMOVED)
-    make_comment(parent=parent, status=CommentStatus.SPAM)
+    parent = make_comment(status=ModerationStatus.REMOVED)
+    make_comment(parent=parent, status=ModerationStatus.SPAM)
     html = thread_html(client, seeded.get_absolute_url())
     assert f'id="comment-{parent.pk}"' not in html
     assert "Comment removed." not in html
 
 
 def test_pending_comment_with_replies_says_it_awaits_moderation(client, seeded, make_comment):
-    parent = make_comment(status=CommentStatus.PENDING, body="Reported text")
+    parent = make_comment(status=ModerationStatus.PENDING, body="Reported text")
     make_comment(parent=parent, body="An answer")
     html = thread_html(client, seeded.get_absolute_url())
     assert "This comment is awaiting moderation." in html
@@ -137,7 +144,7 @@ def test_pending_comment_with_replies_says_it_awaits_moderation(client, seeded, 
 
 
 def test_a_removed_comment_cannot_be_replied_to(client, seeded, make_comment):
-    parent = make_comment(status=CommentStatus.REMOVED)
+    parent = make_comment(status=ModerationStatus.REMOVED)
     make_comment(parent=parent)
     html = thread_html(client, seeded.get_absolute_url())
     assert reverse("comments:reply", kwargs={"pk": parent.pk}) not in html
@@ -162,10 +169,10 @@ def test_comparison_page_counts_comments_per_source_and_for_the_discussion(
     verb = Source.objects.get(slug="verb-or-tool")  # 4 published originals and a pingback
     one_way = Source.objects.get(slug="one-way-or-two-way")
     make_comment(source=one_way)
-    make_comment(source=one_way, status=CommentStatus.PENDING)
+    make_comment(source=one_way, status=ModerationStatus.PENDING)
     make_comment()
     make_comment()
-    make_comment(status=CommentStatus.SPAM)
+    make_comment(status=ModerationStatus.SPAM)
     html = client.get(seeded.get_absolute_url()).content.decode()
     row = html.split(f'id="source-{verb.slug}"', 1)[1].split("</th>", 1)[0]
     assert f'href="{verb.get_absolute_url()}#discussion">4 comments' in row
@@ -199,8 +206,8 @@ def test_thread_is_read_in_a_fixed_number_of_queries(
     for i in range(size):
         top = make_comment(created=a_minute_ago(100 - i))
         make_comment(parent=top, created=a_minute_ago(50 - i))
-        make_comment(parent=top, status=CommentStatus.REMOVED)
-    removed = make_comment(status=CommentStatus.REMOVED)
+        make_comment(parent=top, status=ModerationStatus.REMOVED)
+    removed = make_comment(status=ModerationStatus.REMOVED)
     make_comment(parent=removed)
     client.get(thread_url(seeded))  # a first visit may set up the session or cache
     # Comparison and counts, roots count, roots, replies: the same however long the thread.
@@ -323,7 +330,7 @@ def test_htmx_comment_in_a_long_thread_sends_the_browser_to_its_page(
 
 
 def test_permalink_of_a_hidden_comment_is_not_found(client, seeded, make_comment):
-    for status in (CommentStatus.PENDING, CommentStatus.SPAM, CommentStatus.REMOVED):
+    for status in (ModerationStatus.PENDING, ModerationStatus.SPAM, ModerationStatus.REMOVED):
         comment = make_comment(status=status)
         url = reverse("comments:permalink", kwargs={"pk": comment.pk})
         assert client.get(url).status_code == 404

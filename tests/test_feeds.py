@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import CommentStatus
 from definitions.models import Source
 from definitions.moderation import ModerationStatus
 
@@ -56,9 +55,9 @@ def test_comparison_feed_lists_new_published_comments_newest_first(client, seede
     source = Source.objects.get(slug="verb-or-tool")
     older = make_comment(body="Older", created=timezone.now() - timedelta(hours=2))
     newer = make_comment(source=source, body="Newer on a source")
-    make_comment(body="Pending", status=CommentStatus.PENDING)
-    make_comment(body="Spam", status=CommentStatus.SPAM)
-    make_comment(body="Removed", status=CommentStatus.REMOVED)
+    make_comment(body="Pending", status=ModerationStatus.PENDING)
+    make_comment(body="Spam", status=ModerationStatus.SPAM)
+    make_comment(body="Removed", status=ModerationStatus.REMOVED)
     feed = fetch_atom(client, comparison_feed(seeded))
     items = entries(feed)
     assert [e.findtext(f"{ATOM}summary") for e in items] == [

@@ -23,8 +23,9 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from comments.models import Comment, CommentStatus, Report
+from comments.models import Comment, Report
 from definitions.models import Distinction, Vote
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -284,7 +285,7 @@ PUBLIC_PAGES = [
 def public_page(name: str, comparison) -> str:
     """Return the address of one public page (or endpoint) of the flagship comparison."""
     source = comparison.sources.first()
-    comment = Comment.objects.filter(status=CommentStatus.PUBLISHED, parent__isnull=True).first()
+    comment = Comment.objects.filter(status=ModerationStatus.PUBLISHED, parent__isnull=True).first()
     on_source = {"comparison_slug": comparison.slug, "slug": source.slug}
     return {
         "home": "/",

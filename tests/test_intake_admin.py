@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.html import escape
 
-from comments.models import Comment, CommentStatus
+from comments.models import Comment, CommentKind
 from definitions.models import Definition, Distinction, Source, Stance
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -134,9 +135,9 @@ def test_a_superuser_adds_a_new_article_end_to_end_and_it_appears_on_the_compari
     assert source.distinction.axis_a == "online channels"
     assert source.distinction.axis_b == "activity"
     comments = Comment.objects.filter(source=source).order_by("import_position")
-    assert [(c.author_name, c.status, c.is_imported) for c in comments] == [
-        ("Maria Lopez", CommentStatus.PUBLISHED, True),
-        ("", CommentStatus.PINGBACK, True),
+    assert [(c.author_name, c.kind, c.status, c.is_imported) for c in comments] == [
+        ("Maria Lopez", CommentKind.COMMENT, ModerationStatus.PUBLISHED, True),
+        ("", CommentKind.PINGBACK, ModerationStatus.PUBLISHED, True),
     ]
     home = superuser_client.get("/")
     assert escape(NEW_TITLE) in home.content.decode()

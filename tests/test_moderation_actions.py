@@ -9,7 +9,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from comments.models import Comment, CommentStatus
+from comments.models import Comment
 from definitions.models import Distinction
 from definitions.moderation import ModerationStatus
 
@@ -41,12 +41,12 @@ def log_entries(obj) -> list[LogEntry]:
 @pytest.mark.parametrize(
     ("action", "before", "after"),
     [
-        ("publish", CommentStatus.PENDING, CommentStatus.PUBLISHED),
-        ("hold", CommentStatus.PUBLISHED, CommentStatus.PENDING),
-        ("remove", CommentStatus.PUBLISHED, CommentStatus.REMOVED),
-        ("mark_spam", CommentStatus.PENDING, CommentStatus.SPAM),
-        ("restore", CommentStatus.REMOVED, CommentStatus.PUBLISHED),
-        ("restore", CommentStatus.SPAM, CommentStatus.PUBLISHED),
+        ("publish", ModerationStatus.PENDING, ModerationStatus.PUBLISHED),
+        ("hold", ModerationStatus.PUBLISHED, ModerationStatus.PENDING),
+        ("remove", ModerationStatus.PUBLISHED, ModerationStatus.REMOVED),
+        ("mark_spam", ModerationStatus.PENDING, ModerationStatus.SPAM),
+        ("restore", ModerationStatus.REMOVED, ModerationStatus.PUBLISHED),
+        ("restore", ModerationStatus.SPAM, ModerationStatus.PUBLISHED),
     ],
 )
 def test_moderator_action_on_comments_records_who_when_and_why(
@@ -91,29 +91,29 @@ def test_moderator_action_on_distinctions_records_who_when_and_why(
 
 
 def test_restore_leaves_pending_comments_alone(moderator_client, make_comment):
-    pending = make_comment(status=CommentStatus.PENDING)
-    removed = make_comment(status=CommentStatus.REMOVED)
+    pending = make_comment(status=ModerationStatus.PENDING)
+    removed = make_comment(status=ModerationStatus.REMOVED)
     run_action(moderator_client, COMMENTS, "restore", [pending, removed])
     pending.refresh_from_db()
     removed.refresh_from_db()
-    assert pending.status == CommentStatus.PENDING
+    assert pending.status == ModerationStatus.PENDING
     assert pending.moderated_by is None
     assert log_entries(pending) == []
-    assert removed.status == CommentStatus.PUBLISHED
+    assert removed.status == ModerationStatus.PUBLISHED
 
 
 def test_an_action_reports_how_many_rows_it_changed(moderator_client, make_comment):
-    comments = [make_comment(status=CommentStatus.PENDING) for _ in range(2)]
+    comments = [make_comment(status=ModerationStatus.PENDING) for _ in range(2)]
     response = run_action(moderator_client, COMMENTS, "publish", comments)
     messages = [str(m) for m in response.wsgi_request._messages]
     assert messages == ["Published 2 comments."]
 
 
 def test_an_overlong_reason_changes_nothing_and_says_why(moderator_client, make_comment):
-    comment = make_comment(status=CommentStatus.PENDING)
+    comment = make_comment(status=ModerationStatus.PENDING)
     response = run_action(moderator_client, COMMENTS, "publish", [comment], reason="x" * 301)
     comment.refresh_from_db()
-    assert comment.status == CommentStatus.PENDING
+    assert comment.status == ModerationStatus.PENDING
     assert log_entries(comment) == []
     messages = [str(m) for m in response.wsgi_request._messages]
     assert "Nothing changed" in messages[0]
@@ -121,15 +121,15 @@ def test_an_overlong_reason_changes_nothing_and_says_why(moderator_client, make_
 
 
 def test_a_reason_with_a_nul_byte_changes_nothing(moderator_client, make_comment):
-    comment = make_comment(status=CommentStatus.PENDING)
+    comment = make_comment(status=ModerationStatus.PENDING)
     response = run_action(moderator_client, COMMENTS, "publish", [comment], reason="bad\x00")
     assert response.status_code == 302
     comment.refresh_from_db()
-    assert comment.status == CommentStatus.PENDING
+    assert comment.status == ModerationStatus.PENDING
 
 
 def test_moderator_can_act_from_a_comments_change_page(moderator_client, moderator, make_comment):
-    comment = make_comment(status=CommentStatus.PENDING)
+    comment = make_comment(status=ModerationStatus.PENDING)
     url = reverse("admin:comments_comment_change", args=[comment.pk])
     response = moderator_client.post(
         url,
@@ -142,14 +142,14 @@ def test_moderator_can_act_from_a_comments_change_page(moderator_client, moderat
     )
     assert response.status_code == 302
     comment.refresh_from_db()
-    assert comment.status == CommentStatus.REMOVED
+    assert comment.status == ModerationStatus.REMOVED
     assert comment.moderation_reason == "Off topic"
 
 
 def test_change_page_shows_the_moderation_history_and_the_decision_read_only(
     moderator_client, make_comment
 ):
-    comment = make_comment(status=CommentStatus.PENDING)
+    comment = make_comment(status=ModerationStatus.PENDING)
     run_action(moderator_client, COMMENTS, "publish", [comment], reason="Looks fine")
     run_action(moderator_client, COMMENTS, "remove", [comment], reason="Second look: spam link")
     html = moderator_client.get(
@@ -169,12 +169,12 @@ def test_change_page_shows_the_moderation_history_and_the_decision_read_only(
 def test_changing_the_status_on_the_change_page_records_the_decision(
     moderator_client, moderator, make_comment
 ):
-    comment = make_comment(status=CommentStatus.PENDING)
+    comment = make_comment(status=ModerationStatus.PENDING)
     url = reverse("admin:comments_comment_change", args=[comment.pk])
     response = moderator_client.post(url, {"status": "published", "reason": "Checked the link"})
     assert response.status_code == 302
     comment.refresh_from_db()
-    assert comment.status == CommentStatus.PUBLISHED
+    assert comment.status == ModerationStatus.PUBLISHED
     assert comment.moderated_by == moderator
     assert comment.moderation_reason == "Checked the link"
     assert len(log_entries(comment)) == 1
@@ -189,12 +189,12 @@ def test_a_thousand_comments_are_published_in_one_request_with_a_fixed_number_of
             comparison=seeded,
             body=f"Queued comment {i}",
             author_name="Bulk",
-            status=CommentStatus.PENDING,
+            status=ModerationStatus.PENDING,
             visitor_id=uuid.uuid4(),
         )
         for i in range(rows)
     )
-    one = Comment.objects.filter(status=CommentStatus.PENDING).first()
+    one = Comment.objects.filter(status=ModerationStatus.PENDING).first()
     ContentType.objects.clear_cache()
     # Session, user and their permissions (4); the change list's filter choices and counts (4);
     # the filter choices again for the action's queryset (2); then the action: savepoint, the
@@ -211,7 +211,7 @@ def test_a_thousand_comments_are_published_in_one_request_with_a_fixed_number_of
             select_across="1",
         )
     assert response.status_code == 302
-    assert not Comment.objects.filter(status=CommentStatus.PENDING).exists()
+    assert not Comment.objects.filter(status=ModerationStatus.PENDING).exists()
     assert Comment.objects.filter(author_name="Bulk", moderated_by=moderator).count() == rows
     assert LogEntry.objects.filter(user=moderator).count() == rows
 
@@ -231,7 +231,7 @@ def test_a_removed_comment_is_gone_from_the_public_thread_on_the_next_request(
 def test_a_published_comment_appears_in_the_public_thread_on_the_next_request(
     moderator_client, client, make_comment, seeded
 ):
-    comment = make_comment(status=CommentStatus.PENDING, body="Waiting for a moderator")
+    comment = make_comment(status=ModerationStatus.PENDING, body="Waiting for a moderator")
     assert not Comment.objects.visible_to(None).filter(pk=comment.pk).exists()
     assert comment.body not in client.get(seeded.get_absolute_url()).content.decode()
     run_action(moderator_client, COMMENTS, "publish", [comment])

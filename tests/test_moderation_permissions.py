@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 MODERATOR_PERMISSIONS = {
     "comments.view_comment",
     "comments.change_comment",
-    "comments.can_moderate",
     "comments.view_report",
+    "definitions.can_moderate",
     "definitions.view_distinction",
     "definitions.change_distinction",
     "definitions.view_vote",
@@ -51,7 +51,7 @@ def test_createmoderator_makes_a_staff_account_in_the_group_from_the_environment
     assert not user.is_superuser
     assert user.email == "mira@example.org"
     assert user.check_password("correct horse battery staple")
-    assert user.has_perm("comments.can_moderate")
+    assert user.has_perm("definitions.can_moderate")
     assert user.get_all_permissions() == MODERATOR_PERMISSIONS
     assert "mira" in out.getvalue()
 

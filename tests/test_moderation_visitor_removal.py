@@ -8,7 +8,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from comments.models import Comment, CommentStatus
+from comments.models import Comment
 from comments.moderation import VisitorFootprint
 from definitions.models import Distinction, Vote
 from definitions.moderation import ModerationStatus
@@ -26,7 +26,7 @@ def troll(make_comment, make_distinction, make_vote, seeded):
     rows = {
         "comments": [
             make_comment(visitor_id=visitor, ip_hash=ip),
-            make_comment(visitor_id=visitor, ip_hash="b" * 64, status=CommentStatus.PENDING),
+            make_comment(visitor_id=visitor, ip_hash="b" * 64, status=ModerationStatus.PENDING),
         ],
         "distinction": make_distinction(visitor_id=visitor, ip_hash=ip),
         # Same network, other cookie: found by the IP hash.
@@ -61,7 +61,7 @@ def test_confirmation_page_says_how_many_rows_of_each_kind_it_will_touch(
     assert "<strong>1</strong> distinction will be removed" in html
     assert "<strong>2</strong> votes will be voided, and 1 distinction recounted" in html
     # Looking is not doing.
-    assert Comment.objects.filter(status=CommentStatus.REMOVED).count() == 0
+    assert Comment.objects.filter(status=ModerationStatus.REMOVED).count() == 0
     assert Vote.objects.filter(is_void=True).count() == 0
 
 
@@ -75,7 +75,7 @@ def test_confirming_removes_comments_and_distinctions_and_voids_votes(
     assert response.status_code == 302
     for comment in troll["comments"]:
         comment.refresh_from_db()
-        assert comment.status == CommentStatus.REMOVED
+        assert comment.status == ModerationStatus.REMOVED
         assert comment.moderated_by == moderator
         assert comment.moderation_reason == "Troll"
     troll["distinction"].refresh_from_db()
@@ -84,7 +84,7 @@ def test_confirming_removes_comments_and_distinctions_and_voids_votes(
         vote.refresh_from_db()
         assert vote.is_void
     bystander_comment.refresh_from_db()
-    assert bystander_comment.status == CommentStatus.PUBLISHED
+    assert bystander_comment.status == ModerationStatus.PUBLISHED
     # 2 comments + 1 distinction + 2 votes, one log entry each.
     assert LogEntry.objects.filter(user=moderator).count() == 5
 
@@ -153,7 +153,7 @@ def test_imported_comments_carry_no_visitor_so_the_action_changes_nothing(modera
     )
     assert response.status_code == 302
     assert "remove-visitor" not in response["Location"]
-    assert not Comment.objects.filter(status=CommentStatus.REMOVED).exists()
+    assert not Comment.objects.filter(status=ModerationStatus.REMOVED).exists()
 
 
 def test_empty_identities_never_match_everything():
@@ -176,9 +176,7 @@ def test_a_confirmation_without_valid_identities_is_refused_with_a_message(
     assert "<script>" not in response.content.decode()
 
 
-def test_a_nul_byte_in_the_address_is_refused_before_anything_is_looked_up(
-    moderator_client, troll
-):
+def test_a_nul_byte_in_the_address_is_refused_before_anything_is_looked_up(moderator_client, troll):
     response = moderator_client.get(REMOVE + "?visitor=%00")
     assert response.status_code == 400
     assert "NUL character" in response.content.decode()
@@ -187,7 +185,7 @@ def test_a_nul_byte_in_the_address_is_refused_before_anything_is_looked_up(
 def test_posting_without_valid_identities_changes_nothing(moderator_client, troll):
     response = moderator_client.post(REMOVE, {"visitor": ["nope"], "ip": [troll["ip"]]})
     assert response.status_code == 400
-    assert not Comment.objects.filter(status=CommentStatus.REMOVED).exists()
+    assert not Comment.objects.filter(status=ModerationStatus.REMOVED).exists()
 
 
 def test_next_address_off_the_site_is_ignored(moderator_client, troll):
@@ -201,7 +199,7 @@ def test_next_address_off_the_site_is_ignored(moderator_client, troll):
 def test_staff_without_the_group_cannot_remove_a_visitors_content(staff_client, troll):
     response = staff_client.post(REMOVE, {"visitor": [troll["visitor"]], "ip": [troll["ip"]]})
     assert response.status_code == 403
-    assert not Comment.objects.filter(status=CommentStatus.REMOVED).exists()
+    assert not Comment.objects.filter(status=ModerationStatus.REMOVED).exists()
 
 
 def test_too_many_visitors_at_once_are_refused(moderator_client, troll):

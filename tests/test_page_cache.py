@@ -8,11 +8,10 @@ import time
 import pytest
 from django.urls import reverse
 
-from comments.models import Comment, CommentStatus
-from comments.moderation import moderate
+from comments.models import Comment
 from definitions import cache as page_cache
 from definitions.models import Distinction, Vote
-from definitions.moderation import ModerationStatus
+from definitions.moderation import ModerationStatus, moderate
 
 pytestmark = pytest.mark.django_db
 
@@ -75,11 +74,11 @@ def test_a_distinction_a_moderator_removes_is_gone_from_the_next_page_view(
 def test_a_comment_a_moderator_publishes_shows_in_the_next_page_view(
     client, seeded, make_comment, moderator
 ):
-    comment = make_comment(body="Held for a moderator", status=CommentStatus.PENDING)
+    comment = make_comment(body="Held for a moderator", status=ModerationStatus.PENDING)
     assert "Held for a moderator" not in page(client, seeded)
     moderate(
         queryset=Comment.objects.filter(pk=comment.pk),
-        status=CommentStatus.PUBLISHED,
+        status=ModerationStatus.PUBLISHED,
         user=moderator,
     )
     assert "Held for a moderator" in page(client, seeded)

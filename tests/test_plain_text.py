@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from comments.forms import CommentForm, EditCommentForm, ReportForm
-from comments.models import Comment, CommentStatus, Report
+from comments.models import Comment, Report
 from definitions.forms import DistinctionForm
 from definitions.models import Distinction
 from definitions.moderation import ModerationStatus
@@ -276,7 +276,7 @@ def test_a_comment_with_three_bare_domains_waits_for_a_moderator(seeded, comment
     )
     assert response.status_code == 302
     comment = posted().get()
-    assert comment.status == CommentStatus.PENDING
+    assert comment.status == ModerationStatus.PENDING
     assert "links" in comment.moderation_reason
 
 
@@ -285,7 +285,7 @@ def test_a_comment_with_567_bare_domains_waits_for_a_moderator(seeded, comment_f
     response = visitor().post(comment_url(seeded), comment_form(body=body))
     assert response.status_code == 302
     comment = posted().get()
-    assert comment.status == CommentStatus.PENDING
+    assert comment.status == ModerationStatus.PENDING
     html = Client().get(seeded.get_absolute_url()).content.decode()
     assert "x566.com" not in html
 
@@ -293,14 +293,14 @@ def test_a_comment_with_567_bare_domains_waits_for_a_moderator(seeded, comment_f
 def test_two_bare_domains_and_words_with_dots_are_published(seeded, comment_form):
     body = "Compare x1.com with x2.org, e.g. the docs of node.js, i.e. not many. Mr. Smith agrees."
     visitor().post(comment_url(seeded), comment_form(body=body))
-    assert posted().get().status == CommentStatus.PUBLISHED
+    assert posted().get().status == ModerationStatus.PUBLISHED
 
 
 def test_email_addresses_count_as_links_as_the_page_shows_them(seeded, comment_form):
     body = "Write to a@example.com, b@example.org or c@example.net"
     visitor().post(comment_url(seeded), comment_form(body=body))
     comment = posted().get()
-    assert comment.status == CommentStatus.PENDING
+    assert comment.status == ModerationStatus.PENDING
     html = Client().get(seeded.get_absolute_url()).content.decode()
     assert "mailto:a@example.com" not in html
 
@@ -312,7 +312,7 @@ def test_an_edit_that_adds_bare_domains_waits_for_a_moderator(
     comment = make_comment(visitor_id=visitor_id, created=timezone.now(), body="As posted.")
     client.post(reverse("comments:edit", args=[comment.pk]), {"body": "a.com b.com c.com"})
     comment.refresh_from_db()
-    assert comment.status == CommentStatus.PENDING
+    assert comment.status == ModerationStatus.PENDING
 
 
 def test_a_distinction_with_three_bare_domains_waits_for_a_moderator(seeded, distinction_form):

@@ -7,8 +7,9 @@ import uuid
 import pytest
 from django.core.management import call_command
 
-from comments.models import Comment, CommentStatus
+from comments.models import Comment, CommentKind
 from definitions.models import Definition, Distinction, Source, Stance, Vote
+from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +39,12 @@ def test_quotes_start_at_the_real_sentence_not_the_scraped_caption(seeded):
 def test_nine_original_comments_are_imported_with_their_statuses(seeded):
     imported = Comment.objects.filter(is_imported=True)
     assert imported.count() == 9
-    assert imported.filter(status=CommentStatus.SPAM).count() == 1
-    assert imported.filter(status=CommentStatus.PINGBACK).count() == 1
-    assert imported.filter(status=CommentStatus.PUBLISHED).count() == 7
-    pingback = imported.get(status=CommentStatus.PINGBACK)
+    assert imported.filter(status=ModerationStatus.SPAM).count() == 1
+    assert imported.filter(kind=CommentKind.PINGBACK).count() == 1
+    assert imported.filter(status=ModerationStatus.PUBLISHED, kind=CommentKind.COMMENT).count() == 7
+    pingback = imported.get(kind=CommentKind.PINGBACK)
     assert pingback.body.startswith("[...] This post was mentioned on Twitter")
-    spam = imported.get(status=CommentStatus.SPAM)
+    spam = imported.get(status=ModerationStatus.SPAM)
     assert "impressed with your web site" in spam.body
 
 
@@ -92,8 +93,8 @@ def test_reloading_keeps_visitors_votes_comments_and_moderation_decisions(seeded
     visitor_comment = Comment.objects.create(
         comparison=seeded, author_name="Ann", body="My own view", visitor_id=uuid.uuid4()
     )
-    imported = Comment.objects.filter(is_imported=True, status=CommentStatus.PUBLISHED).first()
-    Comment.objects.filter(pk=imported.pk).update(status=CommentStatus.REMOVED)
+    imported = Comment.objects.filter(is_imported=True, status=ModerationStatus.PUBLISHED).first()
+    Comment.objects.filter(pk=imported.pk).update(status=ModerationStatus.REMOVED)
 
     load()
 
@@ -101,7 +102,7 @@ def test_reloading_keeps_visitors_votes_comments_and_moderation_decisions(seeded
     assert distinction.upvotes == 1
     assert Vote.objects.filter(distinction=distinction).count() == 1
     assert Comment.objects.get(pk=visitor_comment.pk).body == "My own view"
-    assert Comment.objects.get(pk=imported.pk).status == CommentStatus.REMOVED
+    assert Comment.objects.get(pk=imported.pk).status == ModerationStatus.REMOVED
 
 
 def test_attribution_names_the_original_site_or_says_it_is_unknown(seeded):

@@ -13,9 +13,9 @@ from django.db import OperationalError, connection, connections
 from django.urls import reverse
 
 from definitions import ratelimit
-from definitions.actions import VoteRefused, cast_vote
 from definitions.models import Distinction, Source, Vote, wilson_lower_bound
 from definitions.moderation import ModerationStatus
+from definitions.votes import VoteRefused, cast_vote
 
 pytestmark = pytest.mark.django_db
 

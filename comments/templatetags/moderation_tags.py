@@ -8,9 +8,9 @@ from django import template
 from django.http import HttpRequest
 from django.urls import reverse
 
-from comments.models import Comment, CommentStatus
+from comments.models import Comment
 from definitions.models import Distinction
-from definitions.moderation import ModerationStatus
+from definitions.moderation import PERMISSION, ModerationStatus
 
 register = template.Library()
 
@@ -43,10 +43,10 @@ class Queue:
 def moderation_queue(context: template.Context) -> Queue | None:
     """Return the pending and reported counts, or None for a user who cannot moderate."""
     request: HttpRequest | None = context.get("request")
-    if request is None or not request.user.has_perm("comments.can_moderate"):
+    if request is None or not request.user.has_perm(PERMISSION):
         return None
     return Queue(
-        pending_comments=Comment.objects.filter(status=CommentStatus.PENDING).count(),
+        pending_comments=Comment.objects.filter(status=ModerationStatus.PENDING).count(),
         pending_distinctions=Distinction.objects.filter(status=ModerationStatus.PENDING).count(),
         reported_comments=(
             Comment.objects.published().filter(reports__isnull=False).distinct().count()

@@ -16,6 +16,7 @@ from comments.models import Comment
 pytestmark = pytest.mark.browser
 
 MODERATORS_MIGRATION = "0002_moderators_group"
+ONE_PERMISSION_MIGRATION = "0003_comment_kind_one_moderation"
 PASSWORD = "a-long-moderator-passphrase-41"
 SHOWN = "Networking needs people who answer each other; media only needs an audience."
 HELD = "Check out my page for cheap followers and more social media growth tips today."
@@ -27,9 +28,14 @@ def restore_moderators_group() -> None:
     Browser tests run on a live server, so each one ends by emptying every table, this group
     included; the group's permissions must come from the real migration, not from a copy here.
     """
+    loader = MigrationLoader(connection)
     migration = import_module(f"comments.migrations.{MODERATORS_MIGRATION}")
-    state = MigrationLoader(connection).project_state(("comments", MODERATORS_MIGRATION))
+    state = loader.project_state(("comments", MODERATORS_MIGRATION))
     migration.create_moderators_group(state.apps, None)
+    # Then the one moderation permission takes the place of the comments app's own.
+    migration = import_module(f"comments.migrations.{ONE_PERMISSION_MIGRATION}")
+    state = loader.project_state(("comments", ONE_PERMISSION_MIGRATION))
+    migration.one_permission(state.apps, None)
 
 
 @pytest.fixture

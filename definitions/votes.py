@@ -1,19 +1,21 @@
-"""What visitors do that writes more than one row: vote on a distinction, add a distinction.
+"""Votes: a visitor's vote on a distinction, and recounting what moderators' decisions change.
 
-Views, the admin and tests all call these functions, so the rules live in one place.
+Views, the admin, the benchmark and tests all call these functions, so the rules live in one
+place. The stored counts on each distinction are kept equal to its counted vote rows.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from definitions import cache as page_cache
-from definitions import spam
-from definitions.models import Comparison, Distinction, Vote
+from definitions.models import Distinction, Vote
 from definitions.moderation import ModerationStatus
 
 
@@ -78,46 +80,21 @@ def cast_vote(
     return VoteOutcome(locked, value)
 
 
-@dataclass(frozen=True)
-class Submission:
-    distinction: Distinction
-    # False when the same form had already been sent: nothing new was created.
-    created: bool
+def recount_distinctions(pks: Iterable[int]) -> int:
+    """Recompute the stored vote counts of these distinctions; return how many there were.
 
-    @property
-    def is_published(self) -> bool:
-        return self.distinction.status == ModerationStatus.PUBLISHED
+    Call it inside the transaction that changed the votes (the rows are locked while counting).
+    """
+    recounted = Distinction.objects.filter(pk__in=list(pks)).recount()
+    if recounted:
+        page_cache.bump_all()
+    return recounted
 
 
 @transaction.atomic
-def add_distinction(
-    *,
-    comparison: Comparison,
-    text_a: str,
-    text_b: str,
-    axis_a: str,
-    axis_b: str,
-    author_name: str,
-    visitor_id: uuid.UUID,
-    ip_hash: str,
-    submission_token: uuid.UUID,
-) -> Submission:
-    """Save a reader's distinction: published at once, or held for a moderator if it looks like
-    spam. The same submission token twice returns the first distinction and creates nothing."""
-    verdict = spam.check(text_a, text_b, axis_a, axis_b, author_name)
-    distinction, created = Distinction.objects.get_or_create(
-        submission_token=submission_token,
-        defaults={
-            "comparison": comparison,
-            "text_a": text_a,
-            "text_b": text_b,
-            "axis_a": axis_a,
-            "axis_b": axis_b,
-            "author_name": author_name,
-            "visitor_id": visitor_id,
-            "ip_hash": ip_hash,
-            "status": ModerationStatus.PENDING if verdict.hold else ModerationStatus.PUBLISHED,
-            "moderation_reason": f"Held automatically: {verdict.reason}" if verdict.hold else "",
-        },
-    )
-    return Submission(distinction, created)
+def delete_votes(*, queryset: QuerySet[Vote]) -> int:
+    """Delete votes (a superuser's cleanup) and recount what they were cast on."""
+    voted_on = set(queryset.values_list("distinction_id", flat=True))
+    deleted, _ = queryset.delete()
+    recount_distinctions(voted_on)
+    return deleted
