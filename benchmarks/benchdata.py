@@ -19,9 +19,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from comments.models import Comment
-from definitions import cache as page_cache
 from definitions.models import Comparison, Distinction, Vote, wilson_lower_bound
 from definitions.moderation import ModerationStatus
+from smsn import pagecache as page_cache
 
 BATCH = 5000
 WORDS = [

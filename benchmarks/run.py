@@ -178,7 +178,7 @@ def signed_visitor_cookie(visitor_id: uuid.UUID) -> str:
     from django.conf import settings
     from django.core import signing
 
-    from definitions.visitors import SALT
+    from smsn.visitors import SALT
 
     signer = signing.get_cookie_signer(salt=settings.SMSN_VISITOR_COOKIE + SALT)
     return signer.sign(str(visitor_id))

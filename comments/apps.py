@@ -8,7 +8,7 @@ from django.db.models.signals import post_delete, post_save
 
 def thread_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """Start a new version of the cached page whose thread or counts this row changes."""
-    from definitions import cache
+    from smsn import pagecache as cache
 
     comment = instance.comment if sender.__name__ == "Report" else instance
     cache.bump(comment.comparison_id)
@@ -46,11 +46,11 @@ class CommentsConfig(AppConfig):
         source_imported.connect(
             receivers.store_imported_comments, dispatch_uid="comments.store_imported_comments"
         )
-        # The comparison page is cached per version (definitions/cache.py): a new, edited,
+        # The comparison page is cached per version (smsn/pagecache.py): a new, edited,
         # deleted or reported comment starts a new version; the form's ticket is new per view.
         from comments.forms import new_ticket
         from comments.models import Comment, Report
-        from definitions import cache
+        from smsn import pagecache as cache
 
         for model in (Comment, Report):
             post_save.connect(thread_changed, sender=model, dispatch_uid=f"bump-{model}")

@@ -2,8 +2,8 @@
 
 Each value can be set in settings (or overridden in tests) without touching the code:
 SMSN_COMMENTS_PER_PAGE, SMSN_COMMENT_EDIT_MINUTES, SMSN_COMMENT_MIN_SECONDS,
-SMSN_COMMENT_FORM_MAX_AGE, SMSN_COMMENT_RATE_LIMITS, SMSN_COMMENT_REPORT_THRESHOLD,
-SMSN_COMMENT_REPORT_RATE_LIMITS.
+SMSN_COMMENT_FORM_MAX_AGE, SMSN_COMMENT_REPORT_THRESHOLD. Rate limits are in SMSN_RATE_LIMITS
+(smsn/ratelimit.py), with every other limit.
 """
 
 from __future__ import annotations
@@ -34,16 +34,6 @@ def min_fill_seconds() -> float:
 def form_max_age() -> int:
     """Return how many seconds a comment form stays valid (a tab left open over a weekend)."""
     return getattr(settings, "SMSN_COMMENT_FORM_MAX_AGE", 3 * 24 * 3600)
-
-
-def rate_limits() -> list[tuple[int, int]]:
-    """Return (comments, seconds) pairs each visitor and each IP hash must stay within."""
-    return getattr(settings, "SMSN_COMMENT_RATE_LIMITS", [(5, 60), (30, 3600)])
-
-
-def report_rate_limits() -> list[tuple[int, int]]:
-    """Return (reports, seconds) pairs each visitor and each IP hash must stay within."""
-    return getattr(settings, "SMSN_COMMENT_REPORT_RATE_LIMITS", [(10, 60), (50, 3600)])
 
 
 def report_threshold() -> int:

@@ -36,9 +36,4 @@ urlpatterns = [
         feeds.SourceCommentsFeed(),
         name="source_feed",
     ),
-    path(
-        "compare/<slug:slug>/feeds/distinctions/",
-        feeds.ReaderDistinctionsFeed(),
-        name="distinctions_feed",
-    ),
 ]

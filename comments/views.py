@@ -40,10 +40,10 @@ from comments.actions import (
 )
 from comments.forms import CommentForm, EditCommentForm, ReportForm
 from comments.models import Comment, Report, thread_url
-from definitions import ratelimit
 from definitions.models import Comparison, Source
 from definitions.moderation import ModerationStatus
 from definitions.text import ascii_id
+from smsn import ratelimit
 
 AUTHOR_COOKIE = "smsn_commenter"
 AUTHOR_COOKIE_SALT = "smsn.comments.author"
@@ -195,7 +195,7 @@ def thread_context(
         "feed_url": feed_url(target),
         "distinctions_feed_url": None
         if is_source
-        else reverse("comments:distinctions_feed", kwargs={"slug": target.slug}),
+        else reverse("definitions:distinctions_feed", kwargs={"slug": target.slug}),
         "form": form or new_comment_form(request, target),
         "form_action": post_url(target),
         "slot_id": "comment-form",
@@ -318,17 +318,6 @@ def require_utf8(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapped
 
 
-def _over_limit(request: HttpRequest, scope: str, limits: list[tuple[int, int]]) -> bool:
-    """Count one action by this visitor and this address; return True if either is over."""
-    visitor = request.visitor
-    keys = [("ip", visitor.ip_hash), ("visitor", str(visitor.id or ""))]
-    for limit, window in limits:
-        for kind, key in keys:
-            if key and not ratelimit.hit(f"{scope}-{kind}-{window}", key, limit, window):
-                return True
-    return False
-
-
 TOO_FAST = (
     "You are posting comments faster than we allow. Wait a minute and send it again; "
     "your text is still in the form."
@@ -351,7 +340,7 @@ def _post(request: HttpRequest, target: Target) -> HttpResponse:
         return _form_errors(request, target, form)
     # The id first, so a new visitor's first comment counts towards their own limit too.
     visitor.ensure_id()
-    if _over_limit(request, "comment", conf.rate_limits()):
+    if not ratelimit.allow("comment", request.visitor.ip_hash, request.visitor.id):
         if request.htmx:
             form.add_error(None, TOO_FAST)
             return _form_errors(request, target, form)
@@ -587,7 +576,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = ReportForm(request.POST if request.method == "POST" else None, auto_id=f"report{pk}-%s")
     if request.method == "POST" and not already and form.is_valid():
-        if _over_limit(request, "report", conf.report_rate_limits()):
+        if not ratelimit.allow("report", request.visitor.ip_hash, request.visitor.id):
             if not request.htmx:
                 return ratelimit.too_many_requests(
                     "You are sending reports faster than we allow. Wait a minute and try again."

@@ -14,7 +14,7 @@ def remember_comparison(sender: Any, instance: Any, **kwargs: Any) -> None:
 def comparison_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """Start a new version of the cached page of the comparison this row belongs to (and of
     the one it came from, when it moved)."""
-    from definitions import cache
+    from smsn import pagecache as cache
 
     if sender.__name__ == "Comparison":
         cache.bump(instance.pk)
@@ -27,7 +27,7 @@ def comparison_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def anything_changed(sender: Any, **kwargs: Any) -> None:
     """Start a new version of every cached comparison page (rare admin edits)."""
-    from definitions import cache
+    from smsn import pagecache as cache
 
     cache.bump_all()
 
@@ -52,10 +52,11 @@ class DefinitionsConfig(AppConfig):
     verbose_name = "Comparisons and definitions"
 
     def ready(self) -> None:
-        # The comparison page is cached per version (definitions/cache.py): every change to
+        # The comparison page is cached per version (smsn/pagecache.py): every change to
         # what it shows starts a new version. Votes change it through the distinction's counts.
-        from definitions import cache, models
+        from definitions import models
         from definitions.forms import issue_token
+        from smsn import pagecache as cache
 
         for model in (models.Comparison, models.Source, models.Distinction):
             post_save.connect(comparison_changed, sender=model, dispatch_uid=f"bump-{model}")

@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from definitions import cache as page_cache
+from smsn import pagecache as page_cache
 
 # The permission a moderator needs for every decision here (app label and codename).
 PERMISSION = "definitions.can_moderate"

@@ -1,8 +1,10 @@
+"""Addresses of comparisons, their sources, votes, readers' distinctions and open data."""
+
 from __future__ import annotations
 
 from django.urls import path
 
-from definitions import views
+from definitions import feeds, views
 
 app_name = "definitions"
 
@@ -13,4 +15,9 @@ urlpatterns = [
     path("compare/<slug:slug>/distinctions/", views.add_distinction, name="add_distinction"),
     path("compare/<slug:comparison_slug>/sources/<slug:slug>/", views.source, name="source"),
     path("distinctions/<int:pk>/vote/", views.vote, name="vote"),
+    path(
+        "compare/<slug:slug>/feeds/distinctions/",
+        feeds.ReaderDistinctionsFeed(),
+        name="distinctions_feed",
+    ),
 ]

@@ -22,25 +22,16 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from definitions import cache as page_cache
-from definitions import distinctions, ratelimit, votes
+from definitions import distinctions, votes
 from definitions.forms import DistinctionForm, VoteForm
 from definitions.models import Comparison, Distinction, Source, Vote, attach_visitor_votes
+from smsn import pagecache as page_cache
+from smsn import ratelimit
 
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "definitions/comparison.html"
 READERS_PER_PAGE = 20
-
-
-def vote_limit() -> int:
-    """Return how many votes one IP hash may cast per minute."""
-    return int(getattr(settings, "SMSN_VOTES_PER_MINUTE", 30))
-
-
-def distinction_limit() -> int:
-    """Return how many distinctions one IP hash may send per ten minutes."""
-    return int(getattr(settings, "SMSN_DISTINCTIONS_PER_10_MINUTES", 10))
 
 
 def readers_page(
@@ -215,7 +206,7 @@ def vote_notice(distinction: Distinction, value: int) -> str:
 @ratelimit.refunded_on_outage()
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     """Vote a distinction up or down, or withdraw the vote."""
-    if not ratelimit.hit("vote", request.visitor.ip_hash, vote_limit(), 60):
+    if not ratelimit.allow("vote", request.visitor.ip_hash):
         return ratelimit.too_many_requests(
             "Too many votes from your network in the last minute. "
             "Nothing was changed; wait a minute and vote again."
@@ -263,7 +254,7 @@ def submission_notice(submission: distinctions.Submission) -> str:
 def add_distinction(request: HttpRequest, slug: str) -> HttpResponse:
     """Add a reader's distinction to a comparison."""
     comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
-    if not ratelimit.hit("distinction", request.visitor.ip_hash, distinction_limit(), 600):
+    if not ratelimit.allow("distinction", request.visitor.ip_hash):
         return ratelimit.too_many_requests(
             "Too many distinctions from your network in the last ten minutes. "
             "Nothing was saved; wait a few minutes and send it again.",

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from definitions import cache as page_cache
 from definitions.models import Distinction, Vote
 from definitions.moderation import ModerationStatus
+from smsn import pagecache as page_cache
 
 
 class VoteRefused(Exception):

@@ -21,8 +21,8 @@ from django.utils.http import parse_header_parameters
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from definitions.ratelimit import hit, too_many_requests
-from definitions.visitors import client_ip, hash_ip
+from smsn.ratelimit import hit, limits, too_many_requests
+from smsn.visitors import client_ip, hash_ip
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class DatabaseUnavailableMiddleware:
 class AdminLoginRateLimitMiddleware:
     """Refuse admin sign-ins from an address after too many failures (429, plain text).
 
-    Failures are counted per IP hash in the shared cache (definitions.ratelimit): a failed
+    Failures are counted per IP hash in the shared cache (smsn.ratelimit): a failed
     sign-in is a POST to the admin login page that does not redirect. The failure over the limit
     and every attempt after it, right password or not, get a 429 until the window has passed.
     """
@@ -94,12 +94,12 @@ class AdminLoginRateLimitMiddleware:
             return self.get_response(request)
         key = hash_ip(client_ip(request))
         blocked_key = f"{self.scope}:blocked:{key}"
-        window = settings.SMSN_ADMIN_LOGIN_WINDOW
+        ((failures, window),) = limits("admin-sign-in")
         if cache.get(blocked_key):
             return too_many_requests(self.message, retry_after=window)
         response = self.get_response(request)
         failed = response.status_code == 200
-        if failed and not hit(self.scope, key, settings.SMSN_ADMIN_LOGIN_FAILURES, window):
+        if failed and not hit(self.scope, key, failures, window):
             cache.set(blocked_key, True, timeout=window)
             logger.warning("Admin sign-in blocked after repeated failures (ip hash %s)", key[:12])
             return too_many_requests(self.message, retry_after=window)

@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "definitions.visitors.VisitorMiddleware",
+    "smsn.visitors.VisitorMiddleware",
 ]
 
 ROOT_URLCONF = "smsn.urls"
@@ -165,7 +165,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Django's backend, reusing its Redis client and incrementing in one round trip.
-            "BACKEND": "smsn.cache.RedisCache",
+            "BACKEND": "smsn.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "smsn",
             "OPTIONS": {
@@ -254,9 +254,6 @@ if not DEBUG:
 
 # The admin lives behind a configurable path so it is not where scanners look first.
 ADMIN_PATH = os.environ.get("SMSN_ADMIN_PATH", "admin/").strip("/") + "/"
-# More failed admin sign-ins than this from one address (IP hash) in the window get a 429.
-SMSN_ADMIN_LOGIN_FAILURES = int(os.environ.get("SMSN_ADMIN_LOGIN_FAILURES", "10"))
-SMSN_ADMIN_LOGIN_WINDOW = 15 * 60
 # Seconds a client is told to wait (Retry-After) when the database is unavailable.
 SMSN_OUTAGE_RETRY_AFTER = 30
 
@@ -297,19 +294,23 @@ if not _proxy_count.strip().isdigit():
     raise ImproperlyConfigured("SMSN_TRUSTED_PROXY_COUNT must be a whole number, 0 or more.")
 SMSN_TRUSTED_PROXY_COUNT = int(_proxy_count)
 
-# Rate limits per IP hash (and per visitor). SMSN_RATE_LIMIT_MULTIPLIER scales every one of them:
-# the load benchmark (bin/benchmark) plays thousands of visitors from 127.0.0.1 and sets it high;
-# production leaves it at 1.
+# Every rate limit, in one place (smsn/ratelimit.py counts them): per action, (how many, per
+# seconds), counted per IP network and, for comments and reports, per visitor id too.
+# SMSN_RATE_LIMIT_MULTIPLIER scales the visitors' limits: the load benchmark (bin/benchmark) plays
+# thousands of visitors from 127.0.0.1 and sets it high; production leaves it at 1.
 SMSN_RATE_LIMIT_MULTIPLIER = max(1, int(os.environ.get("SMSN_RATE_LIMIT_MULTIPLIER", "1")))
-SMSN_VOTES_PER_MINUTE = 30 * SMSN_RATE_LIMIT_MULTIPLIER
-SMSN_DISTINCTIONS_PER_10_MINUTES = 10 * SMSN_RATE_LIMIT_MULTIPLIER
-SMSN_COMMENT_RATE_LIMITS = [
-    (5 * SMSN_RATE_LIMIT_MULTIPLIER, 60),
-    (30 * SMSN_RATE_LIMIT_MULTIPLIER, 3600),
-]
-SMSN_COMMENT_REPORT_RATE_LIMITS = [
-    (10 * SMSN_RATE_LIMIT_MULTIPLIER, 60),
-    (50 * SMSN_RATE_LIMIT_MULTIPLIER, 3600),
+SMSN_RATE_LIMITS = {
+    action: [(count * SMSN_RATE_LIMIT_MULTIPLIER, seconds) for count, seconds in limits]
+    for action, limits in {
+        "vote": [(30, 60)],
+        "distinction": [(10, 600)],
+        "comment": [(5, 60), (30, 3600)],
+        "report": [(10, 60), (50, 3600)],
+    }.items()
+}
+# Failed admin sign-ins from one network before a 429 (never scaled).
+SMSN_RATE_LIMITS["admin-sign-in"] = [
+    (int(os.environ.get("SMSN_ADMIN_LOGIN_FAILURES", "10")), 15 * 60)
 ]
 # Least seconds between loading a form and sending it (bots post at once); 0 for the benchmark.
 SMSN_COMMENT_MIN_SECONDS = float(os.environ.get("SMSN_COMMENT_MIN_SECONDS", "3"))

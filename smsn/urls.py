@@ -9,7 +9,11 @@ from django.urls import include, path
 from smsn import views
 
 urlpatterns = [
+    # Comparisons (/ and compare/<slug>/), their sources, votes, readers' distinctions, open data
+    # and the distinctions feed: definitions/urls.py.
     path("", include("definitions.urls")),
+    # Comment threads (compare/<slug>/comments/, …/sources/<slug>/comments/), comment forms,
+    # permalinks, edit, delete, report (comments/<pk>/…) and comment feeds: comments/urls.py.
     path("", include("comments.urls")),
     path("healthz", views.liveness, name="liveness"),
     path("readyz", views.readiness, name="readiness"),

@@ -145,7 +145,7 @@ def visitor_cookie_value(visitor_id: uuid.UUID) -> str:
     from django.conf import settings
     from django.http import HttpResponse
 
-    from definitions.visitors import SALT
+    from smsn.visitors import SALT
 
     response = HttpResponse()
     response.set_signed_cookie(settings.SMSN_VISITOR_COOKIE, str(visitor_id), salt=SALT)
@@ -267,7 +267,7 @@ def empty_shared_cache():
 
     from django.core.cache import cache
 
-    from definitions import cache as page_cache
+    from smsn import pagecache as page_cache
 
     # A test without the database (DatabaseCache in tests) has nothing cached either.
     with contextlib.suppress(Exception):
@@ -289,7 +289,7 @@ def redis_shared_cache(settings):
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "smsn.cache.RedisCache",
+            "BACKEND": "smsn.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
             "KEY_PREFIX": prefix,
         }

@@ -25,9 +25,9 @@ from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
-from definitions import cache as page_cache
 from definitions.models import Distinction, Vote
 from definitions.moderation import ModerationStatus
+from smsn import pagecache as page_cache
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

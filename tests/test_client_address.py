@@ -19,10 +19,10 @@ from django.urls import reverse
 
 from comments.models import Comment, Report
 from comments.moderation import VisitorFootprint
-from definitions import ratelimit
 from definitions.models import Vote
 from definitions.moderation import ModerationStatus
-from definitions.visitors import client_ip, client_network, hash_ip
+from smsn import ratelimit
+from smsn.visitors import client_ip, client_network, hash_ip
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -69,7 +69,7 @@ def test_a_trusted_proxy_count_that_is_not_a_whole_number_stops_the_site_startin
 def test_without_a_trusted_proxy_forged_forwarded_addresses_do_not_escape_the_vote_limit(
     seeded, bulk_distinctions, settings, still_clock
 ):
-    limit = settings.SMSN_VOTES_PER_MINUTE
+    limit = settings.SMSN_RATE_LIMITS["vote"][0][0]
     made = bulk_distinctions(limit + 10)
     answers = [
         Client(REMOTE_ADDR="198.51.100.23", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
@@ -103,7 +103,7 @@ def test_behind_one_trusted_proxy_forged_entries_do_not_escape_the_vote_limit(
     seeded, bulk_distinctions, settings, still_clock
 ):
     settings.SMSN_TRUSTED_PROXY_COUNT = 1
-    limit = settings.SMSN_VOTES_PER_MINUTE
+    limit = settings.SMSN_RATE_LIMITS["vote"][0][0]
     made = bulk_distinctions(limit + 5)
     answers = [
         Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 198.51.100.23")
@@ -157,7 +157,7 @@ def test_one_ipv6_slash_64_is_one_network_and_the_next_is_another():
 def test_forty_addresses_of_one_ipv6_slash_64_share_one_vote_limit(
     seeded, bulk_distinctions, settings, still_clock
 ):
-    limit = settings.SMSN_VOTES_PER_MINUTE
+    limit = settings.SMSN_RATE_LIMITS["vote"][0][0]
     made = bulk_distinctions(limit + 10)
     answers = [
         Client(REMOTE_ADDR=f"2001:db8:5:7::{n + 1:x}").post(vote_url(d), {"value": "1"}).status_code
@@ -205,7 +205,7 @@ def test_admin_sign_in_failures_from_forged_forwarded_addresses_count_as_one_add
         Client(REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
         .post(reverse("admin:login"), {"username": "mod", "password": "wrong"})
         .status_code
-        for n in range(settings.SMSN_ADMIN_LOGIN_FAILURES + 1)
+        for n in range(settings.SMSN_RATE_LIMITS["admin-sign-in"][0][0] + 1)
     ]
     assert answers[-1] == 429
 

@@ -457,7 +457,7 @@ def test_sixth_comment_in_a_minute_from_one_visitor_gets_a_plain_429(client, see
 
 
 def test_rate_limit_counts_per_address_across_visitor_ids(seeded, comment_form, settings):
-    settings.SMSN_COMMENT_RATE_LIMITS = [(2, 60)]
+    settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "comment": [(2, 60)]}
     statuses = [
         new_visitor(ip="198.51.100.7").post(post_url(seeded), comment_form()).status_code
         for _ in range(3)
@@ -466,7 +466,7 @@ def test_rate_limit_counts_per_address_across_visitor_ids(seeded, comment_form, 
 
 
 def test_rate_limit_counts_per_visitor_across_addresses(client, seeded, comment_form, settings):
-    settings.SMSN_COMMENT_RATE_LIMITS = [(2, 60)]
+    settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "comment": [(2, 60)]}
     statuses = [
         client.post(post_url(seeded), comment_form(), REMOTE_ADDR=f"192.0.2.{i}").status_code
         for i in range(3)
@@ -475,7 +475,7 @@ def test_rate_limit_counts_per_visitor_across_addresses(client, seeded, comment_
 
 
 def test_hourly_rate_limit_applies_too(client, seeded, comment_form, settings):
-    settings.SMSN_COMMENT_RATE_LIMITS = [(100, 60), (3, 3600)]
+    settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "comment": [(100, 60), (3, 3600)]}
     statuses = [client.post(post_url(seeded), comment_form()).status_code for _ in range(4)]
     assert statuses == [302, 302, 302, 429]
 
@@ -483,7 +483,7 @@ def test_hourly_rate_limit_applies_too(client, seeded, comment_form, settings):
 def test_comments_refused_while_the_database_fails_do_not_use_up_the_allowance(
     client, seeded, comment_form, settings, redis_shared_cache, monkeypatch
 ):
-    settings.SMSN_COMMENT_RATE_LIMITS = [(2, 60)]
+    settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "comment": [(2, 60)]}
     execute = CursorWrapper.execute
 
     def insert_fails(self, sql, params=None):
@@ -503,7 +503,7 @@ def test_comments_refused_while_the_database_fails_do_not_use_up_the_allowance(
 def test_htmx_rate_limit_shows_the_message_in_the_form_with_the_text_kept(
     client, seeded, comment_form, settings
 ):
-    settings.SMSN_COMMENT_RATE_LIMITS = [(1, 60)]
+    settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "comment": [(1, 60)]}
     client.post(post_url(seeded), comment_form(), **HTMX)
     response = client.post(post_url(seeded), comment_form(body="Wait for me"), **HTMX)
     html = response.content.decode()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from comments.models import Comment, CommentKind
 from definitions.models import Source
 from definitions.moderation import ModerationStatus
-from definitions.visitors import Visitor
+from smsn.visitors import Visitor
 
 pytestmark = pytest.mark.django_db
 
@@ -349,7 +349,7 @@ def test_permalink_with_htmx_answers_with_the_comment_alone(client, seeded, make
 def test_thread_links_its_atom_feeds(client, seeded):
     html = thread_html(client, seeded.get_absolute_url())
     feed = reverse("comments:comparison_feed", kwargs={"slug": seeded.slug})
-    distinctions = reverse("comments:distinctions_feed", kwargs={"slug": seeded.slug})
+    distinctions = reverse("definitions:distinctions_feed", kwargs={"slug": seeded.slug})
     assert f'href="{feed}" rel="alternate" type="application/atom+xml"' in html
     assert f'href="{distinctions}" rel="alternate" type="application/atom+xml"' in html
 

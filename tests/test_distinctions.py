@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from definitions import ratelimit
 from definitions.forms import issue_token
 from definitions.models import BannedWord, Comparison, Distinction
 from definitions.moderation import ModerationStatus
+from smsn import ratelimit
 
 pytestmark = pytest.mark.django_db
 
@@ -392,7 +392,7 @@ def test_adding_to_an_unknown_comparison_is_not_found(visitor_client, seeded, di
 def test_many_distinctions_from_one_network_get_429_and_nothing_saved(
     seeded, distinction_form, settings, monkeypatch
 ):
-    settings.SMSN_DISTINCTIONS_PER_10_MINUTES = 2
+    settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "distinction": [(2, 600)]}
     monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
     client = Client(REMOTE_ADDR="192.0.2.50")
     assert client.post(add_url(seeded), distinction_form()).status_code == 302

@@ -102,7 +102,7 @@ def test_feeds_have_distinct_ids(client, seeded):
         for url in (
             comparison_feed(seeded),
             source_feed(source),
-            reverse("comments:distinctions_feed", kwargs={"slug": seeded.slug}),
+            reverse("definitions:distinctions_feed", kwargs={"slug": seeded.slug}),
         )
     }
     assert len(ids) == 3
@@ -139,7 +139,9 @@ def test_distinctions_feed_lists_readers_published_distinctions_only(
     published = make_distinction(text_a="Broadcast to many", text_b="Talk among friends")
     make_distinction(text_a="Held back", status=ModerationStatus.PENDING)
     make_distinction(text_a="Removed", status=ModerationStatus.REMOVED)
-    feed = fetch_atom(client, reverse("comments:distinctions_feed", kwargs={"slug": seeded.slug}))
+    feed = fetch_atom(
+        client, reverse("definitions:distinctions_feed", kwargs={"slug": seeded.slug})
+    )
     items = entries(feed)
     assert len(items) == 1  # the five sources' own distinctions are not readers'
     summary = items[0].findtext(f"{ATOM}summary")
@@ -156,7 +158,7 @@ def test_feeds_of_unknown_pages_are_not_found(client, seeded):
     url = reverse("comments:source_feed", kwargs={"comparison_slug": seeded.slug, "slug": "nope"})
     assert client.get(url).status_code == 404
     assert (
-        client.get(reverse("comments:distinctions_feed", kwargs={"slug": "nope"})).status_code
+        client.get(reverse("definitions:distinctions_feed", kwargs={"slug": "nope"})).status_code
         == 404
     )
 

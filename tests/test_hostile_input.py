@@ -109,10 +109,10 @@ def assert_answered(response) -> None:
 @pytest.fixture
 def no_rate_limits(settings):
     """Let one test send many forms quickly; the limits have their own tests."""
-    settings.SMSN_COMMENT_RATE_LIMITS = [(10**6, 60)]
-    settings.SMSN_COMMENT_REPORT_RATE_LIMITS = [(10**6, 60)]
-    settings.SMSN_VOTES_PER_MINUTE = 10**6
-    settings.SMSN_DISTINCTIONS_PER_10_MINUTES = 10**6
+    settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "comment": [(10**6, 60)]}
+    settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "report": [(10**6, 60)]}
+    settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "vote": [(10**6, 60)]}
+    settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "distinction": [(10**6, 600)]}
     settings.SMSN_COMMENT_REPORT_THRESHOLD = 10**6
 
 
@@ -296,7 +296,7 @@ def public_page(name: str, comparison) -> str:
         "source thread": reverse("comments:source_thread", kwargs=on_source),
         "comments feed": reverse("comments:comparison_feed", kwargs={"slug": comparison.slug}),
         "distinctions feed": reverse(
-            "comments:distinctions_feed", kwargs={"slug": comparison.slug}
+            "definitions:distinctions_feed", kwargs={"slug": comparison.slug}
         ),
         "source feed": reverse("comments:source_feed", kwargs=on_source),
         "liveness": reverse("liveness"),
@@ -361,7 +361,7 @@ COVERED = {
     # pages and endpoints read with hostile query strings
     "definitions:home", "definitions:comparison", "definitions:comparison_json",
     "definitions:source", "comments:thread", "comments:source_thread",
-    "comments:comparison_feed", "comments:source_feed", "comments:distinctions_feed",
+    "comments:comparison_feed", "comments:source_feed", "definitions:distinctions_feed",
     "comments:permalink", "comments:reply", "comments:report", "privacy", "liveness", "readiness",
     # forms sent hostile text
     "comments:post_on_comparison", "comments:post_on_source", "comments:edit", "comments:delete",
@@ -583,8 +583,8 @@ def test_xss_payloads_in_website_links_stay_inside_the_link(payloads_posted, see
 
 
 def test_xss_payloads_in_feeds_are_escaped_text(payloads_posted, seeded):
-    for name in ("comparison_feed", "distinctions_feed"):
-        response = Client().get(reverse(f"comments:{name}", kwargs={"slug": seeded.slug}))
+    for name in ("comments:comparison_feed", "definitions:distinctions_feed"):
+        response = Client().get(reverse(name, kwargs={"slug": seeded.slug}))
         assert response.status_code == 200
         xml = response.content.decode()
         assert "<script" not in xml
@@ -810,7 +810,7 @@ def _pages(comparison) -> list[str]:
         reverse("comments:source_thread", kwargs=on_source),
         reverse("comments:comparison_feed", kwargs={"slug": comparison.slug}),
         reverse("comments:source_feed", kwargs=on_source),
-        reverse("comments:distinctions_feed", kwargs={"slug": comparison.slug}),
+        reverse("definitions:distinctions_feed", kwargs={"slug": comparison.slug}),
         reverse("definitions:comparison_json", kwargs={"slug": comparison.slug}),
     ]
 

@@ -31,9 +31,9 @@ from django.utils.html import escape
 
 from comments.models import Comment
 from definitions.models import Definition, Distinction, Source, Stance
-from definitions.visitors import SALT
 from smsn.postgresql.base import AnswerTimeoutConnection
 from smsn.views import server_error
+from smsn.visitors import SALT
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PG_HOST, PG_PORT = "127.0.0.1", 5432

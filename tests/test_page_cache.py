@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from comments.models import Comment
-from definitions import cache as page_cache
 from definitions.models import Distinction, Vote
 from definitions.moderation import ModerationStatus, moderate
+from smsn import pagecache as page_cache
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from comments.models import Comment, Report
 from definitions.models import Distinction, Vote
-from definitions.visitors import hash_ip
+from smsn.visitors import hash_ip
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The production cache backend (smsn.cache.RedisCache) against the real Redis server."""
+"""The production cache backend (smsn.redis_cache.RedisCache) against the real Redis server."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import threading
 
 import pytest
 
-from smsn.cache import RedisCacheClient
+from smsn.redis_cache import RedisCacheClient
 
 
 @pytest.fixture
 def redis_cache(redis_shared_cache):
-    """Django's cache API on Redis through smsn.cache.RedisCache (see conftest)."""
+    """Django's cache API on Redis through smsn.redis_cache.RedisCache (see conftest)."""
     from django.core.cache import cache
 
     assert isinstance(cache._cache, RedisCacheClient)

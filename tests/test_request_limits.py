@@ -161,7 +161,7 @@ def _sign_in(client: Client, password: str):
 
 def test_ten_failed_admin_sign_ins_are_answered_normally(admin_account):
     attacker = Client(REMOTE_ADDR="198.51.100.9")
-    for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES):
+    for _ in range(settings.SMSN_RATE_LIMITS["admin-sign-in"][0][0]):
         response = _sign_in(attacker, "wrong")
         assert response.status_code == 200
         assert "Please enter the correct username and password" in response.content.decode()
@@ -169,7 +169,7 @@ def test_ten_failed_admin_sign_ins_are_answered_normally(admin_account):
 
 def test_the_eleventh_failed_admin_sign_in_gets_a_plain_429(admin_account):
     attacker = Client(REMOTE_ADDR="198.51.100.9")
-    for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES):
+    for _ in range(settings.SMSN_RATE_LIMITS["admin-sign-in"][0][0]):
         _sign_in(attacker, "wrong")
     response = _sign_in(attacker, "wrong")
     assert response.status_code == 429
@@ -180,7 +180,7 @@ def test_the_eleventh_failed_admin_sign_in_gets_a_plain_429(admin_account):
 
 def test_a_blocked_address_cannot_sign_in_even_with_the_right_password(admin_account):
     attacker = Client(REMOTE_ADDR="198.51.100.9")
-    for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES + 1):
+    for _ in range(settings.SMSN_RATE_LIMITS["admin-sign-in"][0][0] + 1):
         _sign_in(attacker, "wrong")
     response = _sign_in(attacker, "correct horse battery staple")
     assert response.status_code == 429
@@ -189,7 +189,7 @@ def test_a_blocked_address_cannot_sign_in_even_with_the_right_password(admin_acc
 
 def test_a_blocked_address_does_not_lock_out_moderators_elsewhere(admin_account):
     attacker = Client(REMOTE_ADDR="198.51.100.9")
-    for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES + 1):
+    for _ in range(settings.SMSN_RATE_LIMITS["admin-sign-in"][0][0] + 1):
         _sign_in(attacker, "wrong")
     elsewhere = Client(REMOTE_ADDR="192.0.2.44")
     response = _sign_in(elsewhere, "correct horse battery staple")
@@ -199,7 +199,7 @@ def test_a_blocked_address_does_not_lock_out_moderators_elsewhere(admin_account)
 
 def test_successful_admin_sign_ins_do_not_count_as_failures(admin_account):
     colleague = Client(REMOTE_ADDR="192.0.2.44")
-    for _ in range(settings.SMSN_ADMIN_LOGIN_FAILURES + 2):
+    for _ in range(settings.SMSN_RATE_LIMITS["admin-sign-in"][0][0] + 2):
         assert _sign_in(colleague, "correct horse battery staple").status_code == 302
         colleague.logout()
     assert _sign_in(colleague, "wrong").status_code == 200

@@ -89,7 +89,7 @@ def test_redis_url_selects_the_shared_redis_cache():
         "import django; django.setup(); from django.conf import settings;"
         "print(settings.CACHES['default']['BACKEND'])",
     )
-    assert result.stdout.strip() == "smsn.cache.RedisCache"
+    assert result.stdout.strip() == "smsn.redis_cache.RedisCache"
 
 
 def test_database_url_selects_postgresql_with_health_checks_and_bounded_waits():
@@ -131,7 +131,7 @@ def test_the_system_check_reports_a_redis_cache_address_redis_cannot_use(setting
 
     settings.CACHES = {
         **settings.CACHES,
-        "shared": {"BACKEND": "smsn.cache.RedisCache", "LOCATION": "http://127.0.0.1:6379/0"},
+        "shared": {"BACKEND": "smsn.redis_cache.RedisCache", "LOCATION": "http://127.0.0.1:6379/0"},
     }
     with pytest.raises(SystemCheckError, match=r"smsn\.E001.*'shared' cache.*'http'"):
         call_command("check")
@@ -143,7 +143,7 @@ def test_the_system_check_reports_a_redis_cache_address_redis_cannot_use(setting
 def test_the_system_check_accepts_the_addresses_redis_takes(settings, location):
     from smsn.checks import check_redis_cache_locations
 
-    settings.CACHES = {"default": {"BACKEND": "smsn.cache.RedisCache", "LOCATION": location}}
+    settings.CACHES = {"default": {"BACKEND": "smsn.redis_cache.RedisCache", "LOCATION": location}}
     assert check_redis_cache_locations() == []
 
 

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import OperationalError, connection, connections
 from django.urls import reverse
 
-from definitions import ratelimit
 from definitions.models import Distinction, Source, Vote, wilson_lower_bound
 from definitions.moderation import ModerationStatus
 from definitions.votes import VoteRefused, cast_vote
+from smsn import ratelimit
 
 pytestmark = pytest.mark.django_db
 

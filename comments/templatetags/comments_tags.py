@@ -13,8 +13,8 @@ from django.utils.safestring import SafeString
 from comments.models import Comment
 from comments.text import render_plain_text, safe_web_address
 from comments.views import thread_context
-from definitions import cache as page_cache
 from definitions.models import Comparison, Source
+from smsn import pagecache as page_cache
 
 register = template.Library()
 
@@ -38,7 +38,7 @@ def count_label(n: int) -> str:
 def comment_thread(context: template.Context, target: Comparison | Source) -> SafeString:
     """Render the discussion thread of a comparison or source, with its form and feed links.
 
-    Inside a page rendered to be shared (definitions/cache.py), its holes are that page's.
+    Inside a page rendered to be shared (smsn/pagecache.py), its holes are that page's.
     """
     request = context["request"]
     comparison_id = target.comparison_id if isinstance(target, Source) else target.pk

@@ -1,4 +1,4 @@
-"""Template tags that declare the holes of a page shared by every visitor (definitions/cache.py).
+"""Template tags that declare the holes of a page shared by every visitor (smsn/pagecache.py).
 
 Rendered for one request they write the value itself; rendered to be shared (the context holds
 `page_holes`) they write the hole's marker, filled anew for every page view.

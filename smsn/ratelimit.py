@@ -1,4 +1,9 @@
-"""Fixed-window rate limits in the shared cache, so every worker process sees the same counts."""
+"""Rate limits: fixed windows in the shared cache, so every worker process sees the same counts.
+
+Every limit's numbers are in settings.SMSN_RATE_LIMITS, per action. A view asks
+`allow(action, network_hash, visitor_id)`: one more action counted for each key, and False if any
+key is over any of the action's limits (the answer is a 429 that says so, `too_many_requests`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
@@ -18,6 +24,21 @@ OUTAGE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTi
 
 # The counter keys hit() has counted inside the innermost refunded_on_outage() block, if any.
 _counted: ContextVar[list[str] | None] = ContextVar("ratelimit_counted", default=None)
+
+
+def limits(action: str) -> list[tuple[int, int]]:
+    """Return the (how many, per seconds) limits of an action, from settings."""
+    return [(int(count), int(seconds)) for count, seconds in settings.SMSN_RATE_LIMITS[action]]
+
+
+def allow(action: str, *keys: object) -> bool:
+    """Count one `action` by each key (an IP-network hash, a visitor id; empty ones skipped);
+    return False as soon as a key is over one of the action's limits."""
+    for count, window in limits(action):
+        for n, key in enumerate(keys):
+            if key and not hit(f"{action}:{n}:{window}", str(key), count, window):
+                return False
+    return True
 
 
 def hit(scope: str, key: str, limit: int, window: int = 60) -> bool:
