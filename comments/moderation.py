@@ -8,8 +8,6 @@ everything from this visitor", which the admin reaches by its URL name.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import batched
 
@@ -23,6 +21,7 @@ from definitions.models import Distinction, Vote
 from definitions.moderation import (
     HIDDEN,
     UPDATE_BATCH,
+    Identities,
     ModerationStatus,
     log_message,
     set_status,
@@ -30,26 +29,8 @@ from definitions.moderation import (
 from definitions.votes import recount_distinctions
 
 
-@dataclass(frozen=True)
-class VisitorFootprint:
-    """Everything one visitor left, found by their visitor id or by the hash of their IP."""
-
-    visitor_ids: frozenset[uuid.UUID]
-    ip_hashes: frozenset[str]
-
-    @classmethod
-    def of(cls, identities: Iterable[tuple[uuid.UUID | None, str]]) -> VisitorFootprint:
-        """Return the footprint of the (visitor_id, ip_hash) pairs, skipping empty values."""
-        visitor_ids, ip_hashes = set(), set()
-        for visitor_id, ip_hash in identities:
-            if visitor_id:
-                visitor_ids.add(visitor_id)
-            if ip_hash:
-                ip_hashes.add(ip_hash)
-        return cls(frozenset(visitor_ids), frozenset(ip_hashes))
-
-    def __bool__(self) -> bool:
-        return bool(self.visitor_ids or self.ip_hashes)
+class VisitorFootprint(Identities):
+    """Everything one visitor left, found by their visitor id or by the hash of their network."""
 
     def _filter(self, queryset: QuerySet) -> QuerySet:
         if not self:

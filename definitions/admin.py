@@ -9,8 +9,6 @@ confirmation page belongs to the comments app and is reached by URL name.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
@@ -37,7 +35,7 @@ from definitions.models import (
     Stance,
     Vote,
 )
-from definitions.moderation import ModerationStatus, can_moderate, moderate
+from definitions.moderation import Identities, ModerationStatus, can_moderate, moderate
 from definitions.votes import delete_votes
 
 
@@ -214,25 +212,6 @@ def _status_action(status: str, *, verb: str, only_from: list[str] | None = None
         modeladmin.message_user(request, f"{verb} {changed} {name}.", messages.SUCCESS)
 
     return action
-
-
-@dataclass(frozen=True)
-class Identities:
-    """The visitor ids and IP-network hashes of some rows (empty values left out)."""
-
-    visitor_ids: frozenset[uuid.UUID]
-    ip_hashes: frozenset[str]
-
-    @classmethod
-    def of(cls, pairs: Iterable[tuple[uuid.UUID | None, str]]) -> Identities:
-        visitor_ids = frozenset(v for v, _ in pairs if v)
-        return cls(visitor_ids, frozenset(h for _, h in pairs if h))
-
-    def __bool__(self) -> bool:
-        return bool(self.visitor_ids or self.ip_hashes)
-
-    def __len__(self) -> int:
-        return len(self.visitor_ids) + len(self.ip_hashes)
 
 
 def remove_visitor_url(identities: Identities, *, next_url: str = "") -> str:

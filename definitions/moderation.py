@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import batched
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -101,6 +102,26 @@ class Moderated(models.Model):
         return bool(
             visitor_id and self.status == ModerationStatus.PENDING and self.visitor_id == visitor_id
         )
+
+
+@dataclass(frozen=True)
+class Identities:
+    """Visitor ids and IP-network hashes: who wrote some rows (empty values left out)."""
+
+    visitor_ids: frozenset[uuid.UUID]
+    ip_hashes: frozenset[str]
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[uuid.UUID | None, str]]) -> Self:
+        """Return the identities of (visitor_id, ip_hash) pairs, skipping empty values."""
+        pairs = list(pairs)
+        return cls(frozenset(v for v, _ in pairs if v), frozenset(h for _, h in pairs if h))
+
+    def __bool__(self) -> bool:
+        return bool(self.visitor_ids or self.ip_hashes)
+
+    def __len__(self) -> int:
+        return len(self.visitor_ids) + len(self.ip_hashes)
 
 
 def can_moderate(user: Any) -> bool:
