@@ -259,15 +259,15 @@ def measure(
 
 def voter_cookie(votes: int = 25) -> str:
     """Create a visitor who voted on the sources' and the first readers' distinctions."""
-    from definitions import votes
     from definitions.models import Comparison, Distinction
+    from definitions.votes import cast_vote
 
     comparison = Comparison.objects.get(slug=COMPARISON.strip("/").split("/")[-1])
     visitor_id = uuid.uuid4()
     listed = list(Distinction.objects.listed_for(comparison, None)[:votes])
     sourced = [s.public_distinction for s in comparison.published_sources()]
     for i, distinction in enumerate([d for d in sourced if d] + listed):
-        votes.cast_vote(
+        cast_vote(
             distinction_id=distinction.pk,
             visitor_id=visitor_id,
             ip_hash="bench",
