@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import logging
-from collections.abc import Callable
+from collections.abc import Buffer, Callable
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
@@ -111,7 +111,7 @@ class AdminLoginRateLimitMiddleware:
 STRICT_UTF8 = "smsn_strict_utf_8"
 
 
-def _strict_utf8_decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+def _strict_utf8_decode(data: Buffer, errors: str = "strict", /) -> tuple[str, int]:
     return codecs.utf_8_decode(data, "strict", True)
 
 
@@ -205,7 +205,8 @@ class FormEncodingMiddleware:
             fits = 0 < _content_length(request) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             if fits and not part_headers_are_utf8(request.body, content_type):
                 return self.refuse(self.message)
-            request.multipart_parser_class = Utf8MultiPartParser
+            # django-stubs types this as a parser instance; Django takes the class.
+            request.multipart_parser_class = Utf8MultiPartParser  # type: ignore[assignment]
             try:
                 request.POST  # noqa: B018 (parsed here, so nothing later reads replaced text)
             except NotUtf8:

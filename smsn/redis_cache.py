@@ -9,9 +9,13 @@ script. Everything else, including how values are stored, is Django's.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends import redis as django_redis
+
+if TYPE_CHECKING:
+    from redis.connection import ConnectionPool
 
 # INCRBY, but only for a key that exists: Django's incr() raises ValueError for a missing key.
 INCR_EXISTING = """
@@ -23,6 +27,12 @@ return nil
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
+    if TYPE_CHECKING:
+        # Django's private parts this class builds on, which django-stubs leaves out.
+        _client: Callable[..., Any]
+
+        def _get_connection_pool(self, write: bool) -> ConnectionPool: ...
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
@@ -35,14 +45,14 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
-    def incr(self, key: str, delta: int) -> int:
+    def incr(self, key: str | bytes | memoryview, delta: int) -> int:
         client = self.get_client(key, write=True)
         script = self._incr_scripts.get(id(client))
         if script is None:
             script = self._incr_scripts[id(client)] = client.register_script(INCR_EXISTING)
         value = script(keys=[key], args=[delta])
         if value is None:
-            raise ValueError(f"Key '{key}' not found.")
+            raise ValueError(f"Key '{key!s}' not found.")
         return int(value)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -162,7 +163,7 @@ if REDIS_URL:
     # Seconds to wait for Redis to accept a connection or answer: a Redis that hangs costs each
     # request this long (then 503 for writes; reading falls back to the database).
     _cache_timeout = float(os.environ.get("SMSN_CACHE_TIMEOUT", "1"))
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             # Django's backend, reusing its Redis client and incrementing in one round trip.
             "BACKEND": "smsn.redis_cache.RedisCache",

@@ -16,12 +16,16 @@ import ipaddress
 import logging
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
+
+if TYPE_CHECKING:
+    from smsn.http import SiteRequest
 
 SALT = "smsn.visitor"
 # One IPv6 /64 counts as one network: it is the smallest block a home or a server is given, and
@@ -131,7 +135,7 @@ class VisitorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: SiteRequest) -> HttpResponse:
         request.visitor = Visitor(request)
         response = self.get_response(request)
         request.visitor.set_cookie(response)

@@ -11,6 +11,7 @@ request connects afresh, so a worker recovers by itself when the server does.
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
 import psycopg
@@ -45,7 +46,7 @@ class AnswerTimeoutConnection(psycopg.Connection):
             ) from None
 
 
-class _Psycopg:
+class _Psycopg(types.ModuleType):
     """The psycopg module as Django's backend uses it, connecting with AnswerTimeoutConnection."""
 
     connect = AnswerTimeoutConnection.connect
@@ -55,4 +56,4 @@ class _Psycopg:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    Database = _Psycopg()
+    Database = _Psycopg(psycopg.__name__)
