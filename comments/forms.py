@@ -59,7 +59,7 @@ class WebAddressField(forms.URLField):
         "invalid": "Enter a web address starting with http:// or https://.",
     }
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         if isinstance(value, str):
             check_text(value.strip(), inline=True)
         return super().to_python(value)
@@ -173,7 +173,8 @@ class CommentForm(forms.Form):
         return parent
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         ticket = read_ticket(cleaned.get("ticket") or "")
         if ticket is None:
             self.renew_ticket()
@@ -203,14 +204,14 @@ class CommentForm(forms.Form):
         """Return (field id, label, message) for every error, for the summary above the form."""
         rows: list[tuple[str, str, str]] = []
         for message in self.non_field_errors():
-            rows.append(("", "", message))
+            rows.append(("", "", str(message)))
         for name, errors in self.errors.items():
             if name == NON_FIELD_ERRORS:
                 continue
             field = self[name]
             label = "" if field.is_hidden else str(field.label)
             for message in errors:
-                rows.append(("" if field.is_hidden else field.auto_id, label, message))
+                rows.append(("" if field.is_hidden else field.auto_id, label, str(message)))
         return rows
 
 
@@ -232,8 +233,8 @@ class EditCommentForm(forms.Form):
     )
 
     def summary_errors(self) -> list[tuple[str, str, str]]:
-        return [("", "", m) for m in self.non_field_errors()] + [
-            (self["body"].auto_id, "Comment", m) for m in self.errors.get("body", [])
+        return [("", "", str(m)) for m in self.non_field_errors()] + [
+            (self["body"].auto_id, "Comment", str(m)) for m in self.errors.get("body", [])
         ]
 
 
@@ -248,6 +249,6 @@ class ReportForm(forms.Form):
     )
 
     def summary_errors(self) -> list[tuple[str, str, str]]:
-        return [("", "", m) for m in self.non_field_errors()] + [
-            (self["reason"].auto_id, "Reason", m) for m in self.errors.get("reason", [])
+        return [("", "", str(m)) for m in self.non_field_errors()] + [
+            (self["reason"].auto_id, "Reason", str(m)) for m in self.errors.get("reason", [])
         ]

@@ -52,7 +52,7 @@ class CommentQuerySet(ModeratedQuerySet):
             )
         )
 
-    def counts_by_source(self, comparison: Comparison) -> dict[int | None, int]:
+    def counts_by_source(self, comparison: Comparison | int) -> dict[int | None, int]:
         """Return the published comment count of each source of a comparison, in one query.
 
         The key None holds the count of the comparison's own discussion.
@@ -100,6 +100,15 @@ class Comment(Moderated):
 
     objects = CommentQuerySet.as_manager()
 
+    # What the visitor may do with the comment, set for the templates by comments.views.prepare.
+    is_placeholder: bool
+    can_change: bool
+    can_reply: bool
+    is_reported: bool
+    can_report: bool
+    # The replies the visitor may read, prefetched by CommentQuerySet.thread_roots().
+    visible_replies: list[Comment]
+
     class Meta:
         ordering = ["created", "id"]
         indexes = [
@@ -124,7 +133,7 @@ class Comment(Moderated):
 
     @property
     def target(self) -> Comparison | Source:
-        return self.source if self.source_id else self.comparison
+        return self.source if self.source is not None else self.comparison
 
     @property
     def anchor(self) -> str:
@@ -154,7 +163,7 @@ class Comment(Moderated):
 
     def page_number_for(self, visitor_id: uuid.UUID | None) -> int:
         """Return the page of the thread, as this visitor sees it, that shows this comment."""
-        root = self.parent if self.parent_id else self
+        root = self.parent if self.parent is not None else self
         before = (
             Comment.objects.on(root.target)
             .thread_roots(visitor_id)

@@ -44,6 +44,7 @@ from definitions.models import Comparison, Source
 from definitions.moderation import ModerationStatus
 from definitions.text import ascii_id
 from smsn import ratelimit
+from smsn.http import SiteRequest
 
 AUTHOR_COOKIE = "smsn_commenter"
 AUTHOR_COOKIE_SALT = "smsn.comments.author"
@@ -235,7 +236,7 @@ def _source(comparison_slug: str, slug: str) -> Source:
     return Source.objects.public(comparison_slug, slug)
 
 
-def _thread_page(request: HttpRequest, target: Target) -> HttpResponse:
+def _thread_page(request: SiteRequest, target: Target) -> HttpResponse:
     context = thread_context(request, target, page_number=request.GET.get("page", 1))
     template = "comments/thread.html"
     if request.htmx:
@@ -244,25 +245,25 @@ def _thread_page(request: HttpRequest, target: Target) -> HttpResponse:
 
 
 @require_GET
-def thread(request: HttpRequest, slug: str) -> HttpResponse:
+def thread(request: SiteRequest, slug: str) -> HttpResponse:
     """Show one page of a comparison's discussion (the comparison page shows the first)."""
     return _thread_page(request, _comparison(slug))
 
 
 @require_GET
-def source_thread(request: HttpRequest, comparison_slug: str, slug: str) -> HttpResponse:
+def source_thread(request: SiteRequest, comparison_slug: str, slug: str) -> HttpResponse:
     """Show one page of the comments on a source (the source page shows the first)."""
     return _thread_page(request, _source(comparison_slug, slug))
 
 
-def _comment_for(request: HttpRequest, pk: int) -> Comment:
+def _comment_for(request: SiteRequest, pk: int) -> Comment:
     """Return a comment on a published page that this visitor may read, or raise 404."""
     comment = get_object_or_404(
         Comment.objects.select_related("comparison", "source__comparison", "parent"),
         pk=pk,
         comparison__is_published=True,
     )
-    if comment.source_id and not comment.source.is_published:
+    if comment.source is not None and not comment.source.is_published:
         raise Http404
     if not comment.is_visible_to(visitor_id_of(request)):
         raise Http404
@@ -270,7 +271,7 @@ def _comment_for(request: HttpRequest, pk: int) -> Comment:
 
 
 @require_GET
-def permalink(request: HttpRequest, pk: int) -> HttpResponse:
+def permalink(request: SiteRequest, pk: int) -> HttpResponse:
     """Send the visitor to the page of the thread that shows the comment."""
     comment = _comment_for(request, pk)
     if request.htmx:
@@ -279,7 +280,7 @@ def permalink(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _comment_partial(
-    request: HttpRequest, comment: Comment, action_notice: str = ""
+    request: SiteRequest, comment: Comment, action_notice: str = ""
 ) -> HttpResponse:
     visitor_id = visitor_id_of(request)
     reported = set()
@@ -300,7 +301,7 @@ def require_utf8(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     """Refuse a form whose text is not valid UTF-8 with a 400, before anything reads it."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: SiteRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "POST":
             try:
                 body = request.body
@@ -325,7 +326,7 @@ TOO_FAST = (
 
 
 @ratelimit.refunded_on_outage()
-def _post(request: HttpRequest, target: Target) -> HttpResponse:
+def _post(request: SiteRequest, target: Target) -> HttpResponse:
     form = new_comment_form(request, target, request.POST)
     if not form.is_valid():
         return _form_errors(request, target, form)
@@ -370,7 +371,7 @@ def _with_posted(location: str, pk: int) -> str:
     return f"{address}{joiner}posted={pk}#{anchor}"
 
 
-def _posted(request: HttpRequest, target: Target, posted: Posted) -> HttpResponse:
+def _posted(request: SiteRequest, target: Target, posted: Posted) -> HttpResponse:
     comment = posted.comment
     visitor_id = visitor_id_of(request)
     if not request.htmx:
@@ -408,7 +409,7 @@ def _posted(request: HttpRequest, target: Target, posted: Posted) -> HttpRespons
     return response
 
 
-def _form_errors(request: HttpRequest, target: Target, form: CommentForm) -> HttpResponse:
+def _form_errors(request: SiteRequest, target: Target, form: CommentForm) -> HttpResponse:
     """Show the form again with its errors and the visitor's text; never lose a comment."""
     parent_id = ascii_id(form.data.get("parent")) or None
     form_context = {
@@ -438,23 +439,23 @@ def _form_errors(request: HttpRequest, target: Target, form: CommentForm) -> Htt
 
 @require_POST
 @require_utf8
-def post_on_comparison(request: HttpRequest, slug: str) -> HttpResponse:
+def post_on_comparison(request: SiteRequest, slug: str) -> HttpResponse:
     """Post a comment or reply in a comparison's discussion."""
     return _post(request, _comparison(slug))
 
 
 @require_POST
 @require_utf8
-def post_on_source(request: HttpRequest, comparison_slug: str, slug: str) -> HttpResponse:
+def post_on_source(request: SiteRequest, comparison_slug: str, slug: str) -> HttpResponse:
     """Post a comment or reply on a source."""
     return _post(request, _source(comparison_slug, slug))
 
 
 @require_GET
-def reply(request: HttpRequest, pk: int) -> HttpResponse:
+def reply(request: SiteRequest, pk: int) -> HttpResponse:
     """Show the form for a reply under a top-level comment (htmx: in place, under it)."""
     parent = _comment_for(request, pk)
-    if parent.parent_id:
+    if parent.parent is not None:
         # Replies are one level deep: answering a reply continues its parent's conversation.
         parent = parent.parent
     if parent.status != ModerationStatus.PUBLISHED:
@@ -494,7 +495,7 @@ def _not_allowed() -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_utf8
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: SiteRequest, pk: int) -> HttpResponse:
     """Let the author change their comment's text for a short while after posting."""
     comment = _comment_for(request, pk)
     visitor_id = visitor_id_of(request)
@@ -535,7 +536,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_utf8
-def delete(request: HttpRequest, pk: int) -> HttpResponse:
+def delete(request: SiteRequest, pk: int) -> HttpResponse:
     """Let the author remove their comment for a short while after posting."""
     comment = _comment_for(request, pk)
     visitor_id = visitor_id_of(request)
@@ -565,7 +566,7 @@ REPORTED = "Thank you. A moderator will look at this comment. Nobody else sees w
 @require_http_methods(["GET", "POST"])
 @require_utf8
 @ratelimit.refunded_on_outage()
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: SiteRequest, pk: int) -> HttpResponse:
     """Let any visitor report a comment to the moderators, once."""
     comment = _comment_for(request, pk)
     if comment.status != ModerationStatus.PUBLISHED:

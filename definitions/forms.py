@@ -123,7 +123,8 @@ class DistinctionForm(forms.Form):
         return self._fresh_token
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("homepage"):
             self.add_error(
                 None,

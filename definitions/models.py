@@ -276,6 +276,9 @@ class Source(models.Model):
 
     objects = SourceQuerySet.as_manager()
 
+    # The source's place among the published ones, from 1: set by Comparison.published_sources().
+    number: int
+
     class Meta:
         ordering = ["position", "id"]
         constraints = [
@@ -368,12 +371,12 @@ class Source(models.Model):
         if pos < len(self.body):
             cuts.append((pos, len(self.body), None))
         paragraphs: list[list[tuple[str, Definition | None, bool]]] = [[]]
-        for start, end, d in cuts:
+        for start, end, quoted in cuts:
             for i, piece in enumerate(self.body[start:end].split("\n\n")):
                 if i:
                     paragraphs.append([])
                 if piece.strip("\n"):
-                    paragraphs[-1].append((piece.strip("\n"), d, i == 0))
+                    paragraphs[-1].append((piece.strip("\n"), quoted, i == 0))
         return [p for p in paragraphs if p]
 
 
@@ -538,7 +541,7 @@ class DistinctionQuerySet(ModeratedQuerySet):
             rows.append(
                 Distinction(pk=pk, upvotes=up, downvotes=down, score=wilson_lower_bound(up, down))
             )
-        self.model.objects.bulk_update(rows, ["upvotes", "downvotes", "score"])
+        Distinction.objects.bulk_update(rows, ["upvotes", "downvotes", "score"])
         return len(rows)
 
     def ranked(self) -> DistinctionQuerySet:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
@@ -27,6 +27,7 @@ from definitions.forms import DistinctionForm, VoteForm
 from definitions.models import Comparison, Distinction, Source, Vote, attach_visitor_votes
 from smsn import pagecache as page_cache
 from smsn import ratelimit
+from smsn.http import SiteRequest
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,8 @@ READERS_PER_PAGE = 20
 
 
 def readers_page(
-    request: HttpRequest, comparison: Comparison, visitor_id: uuid.UUID | None = None
-) -> Page:
+    request: SiteRequest, comparison: Comparison, visitor_id: uuid.UUID | None = None
+) -> Page[Distinction]:
     """Return the requested page of readers' distinctions, evaluated, for this visitor."""
     listed = Distinction.objects.listed_for(comparison, visitor_id)
     page = Paginator(listed, READERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -45,7 +46,7 @@ def readers_page(
 
 
 def comparison_context(
-    request: HttpRequest,
+    request: SiteRequest,
     comparison: Comparison,
     form: DistinctionForm | None = None,
     *,
@@ -58,7 +59,7 @@ def comparison_context(
     visitor_id = None if as_anyone else request.visitor.id
     sources = comparison.published_sources()
     page = readers_page(request, comparison, visitor_id)
-    attach_visitor_votes([s.public_distinction for s in sources] + page.object_list, visitor_id)
+    attach_visitor_votes([s.public_distinction for s in sources] + list(page), visitor_id)
     return {
         "comparison": comparison,
         "sources": sources,
@@ -69,14 +70,15 @@ def comparison_context(
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SiteRequest) -> HttpResponse:
     """Show the flagship comparison."""
     return comparison(request, settings.SMSN_FLAGSHIP_COMPARISON)
 
 
 @require_GET
-def comparison(request: HttpRequest, slug: str) -> HttpResponse:
+def comparison(request: SiteRequest, slug: str) -> HttpResponse:
     """Show two terms side by side: sources, key differences, readers' distinctions."""
+    response: HttpResponse | None
     if request.htmx and "page" in request.GET:
         comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
         page = readers_page(request, comparison, request.visitor.id)
@@ -99,14 +101,14 @@ def comparison(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-def is_shareable(request: HttpRequest) -> bool:
+def is_shareable(request: SiteRequest) -> bool:
     """Return True if this request may get the page every visitor sees (plus its own votes)."""
     if request.GET or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
     return "messages" not in request.COOKIES
 
 
-def last_good_response(request: HttpRequest, slug: str) -> HttpResponse:
+def last_good_response(request: SiteRequest, slug: str) -> HttpResponse:
     """Answer a new visitor with the last good shared page while the database is down.
 
     Re-raise the database's error (the outage middleware answers 503) for anyone else: a
@@ -121,7 +123,7 @@ def last_good_response(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-def shared_response(request: HttpRequest, slug: str) -> HttpResponse | None:
+def shared_response(request: SiteRequest, slug: str) -> HttpResponse | None:
     """Answer with the page every visitor sees, with this visitor's votes pressed.
 
     Return None if the visitor has something of their own on the page (they get it rendered
@@ -146,7 +148,7 @@ def shared_response(request: HttpRequest, slug: str) -> HttpResponse | None:
     comparison = Comparison.objects.published().filter(slug=slug).first()
     if comparison is None or page_cache.has_personal(request, comparison.pk):
         return None
-    if found.comparison_id == comparison.pk:
+    if found.comparison_id == comparison.pk and found.version is not None:
         page = render_shared_page(request, comparison, found.version)
     else:
         version = page_cache.version(comparison.pk)
@@ -160,7 +162,7 @@ def shared_response(request: HttpRequest, slug: str) -> HttpResponse | None:
 
 
 def render_shared_page(
-    request: HttpRequest, comparison: Comparison, version: str
+    request: SiteRequest, comparison: Comparison, version: str
 ) -> page_cache.SharedPage:
     """Render and store the shared page of this version of a comparison.
 
@@ -204,7 +206,7 @@ def vote_notice(distinction: Distinction, value: int) -> str:
 
 @require_POST
 @ratelimit.refunded_on_outage()
-def vote(request: HttpRequest, pk: int) -> HttpResponse:
+def vote(request: SiteRequest, pk: int) -> HttpResponse:
     """Vote a distinction up or down, or withdraw the vote."""
     if not ratelimit.allow("vote", request.visitor.ip_hash):
         return ratelimit.too_many_requests(
@@ -251,7 +253,7 @@ def submission_notice(submission: distinctions.Submission) -> str:
 
 @require_POST
 @ratelimit.refunded_on_outage()
-def add_distinction(request: HttpRequest, slug: str) -> HttpResponse:
+def add_distinction(request: SiteRequest, slug: str) -> HttpResponse:
     """Add a reader's distinction to a comparison."""
     comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
     if not ratelimit.allow("distinction", request.visitor.ip_hash):
@@ -293,7 +295,7 @@ def add_distinction(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def comparison_json(request: HttpRequest, slug: str) -> JsonResponse:
+def comparison_json(request: SiteRequest, slug: str) -> JsonResponse:
     """Return the whole comparison as open data (shape: Comparison.as_open_data)."""
     comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
     response = JsonResponse(
@@ -306,7 +308,7 @@ def comparison_json(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 @require_GET
-def source(request: HttpRequest, comparison_slug: str, slug: str) -> HttpResponse:
+def source(request: SiteRequest, comparison_slug: str, slug: str) -> HttpResponse:
     """Show a source article with its definitions highlighted in place."""
     source = Source.objects.public(comparison_slug, slug)
     return render(request, "definitions/source.html", {"source": source})

@@ -8,7 +8,8 @@ dimensions against the comparison), so there is no hidden state to trust or to s
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -87,7 +88,8 @@ class IntakeForm(forms.Form):
         return normalize_newlines(text)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         text, upload = cleaned.get("text", ""), cleaned.get("upload", "")
         if self.errors:
             return cleaned
@@ -185,12 +187,13 @@ class ReviewForm(forms.Form):
         self,
         *args: Any,
         comparison: Comparison,
-        candidates_a: list[Candidate] = (),
-        candidates_b: list[Candidate] = (),
+        candidates_a: Sequence[Candidate] = (),
+        candidates_b: Sequence[Candidate] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.comparison = comparison
+        # Not `self.comparison`: that name is the form's field.
+        self.source_comparison = comparison
         for term, candidates in (("a", candidates_a), ("b", candidates_b)):
             label = comparison.term_label(term)
             field = self.fields[f"definition_{term}"]
@@ -209,10 +212,11 @@ class ReviewForm(forms.Form):
         return normalize_newlines(self.cleaned_data["body"]).strip()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         body = cleaned.get("body")
         for term in ("a", "b"):
-            label = self.comparison.term_label(term)
+            label = self.source_comparison.term_label(term)
             edited = normalize_newlines(cleaned.get(f"quote_{term}", "")).strip()
             chosen = cleaned.get(f"definition_{term}", "").strip()
             quote = edited or chosen
@@ -255,7 +259,8 @@ class StanceForm(forms.Form):
 
     def __init__(self, *args: Any, dimensions: QuerySet[Dimension], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dimension"].queryset = dimensions
+        dimension_field = cast("forms.ModelChoiceField[Dimension]", self.fields["dimension"])
+        dimension_field.queryset = dimensions
         value = self["dimension"].value()
         self.dimension_name = next(
             (d.name for d in dimensions if str(d.pk) == str(value)), "Unknown dimension"
@@ -263,7 +268,8 @@ class StanceForm(forms.Form):
         self.fields["include"].label = self.dimension_name
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("include"):
             for field in ("says_a", "says_b"):
                 if not cleaned.get(field, "").strip():
@@ -307,7 +313,8 @@ class ImportedCommentForm(forms.Form):
         return normalize_newlines(self.cleaned_data["body"]).strip()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("include") and not cleaned.get("body"):
             self.add_error("body", "An imported comment needs its text; or untick it.")
         return cleaned
