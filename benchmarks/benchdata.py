@@ -130,7 +130,7 @@ def generate(
 
     per_visitor = 10
     visitors = max(1, opts["votes"] // per_visitor)
-    votes = (
+    vote_rows = (
         Vote(
             distinction_id=distinction_id,
             visitor_id=uuid.UUID(int=rng.getrandbits(128)),
@@ -139,7 +139,7 @@ def generate(
         for _ in range(visitors)
         for distinction_id in rng.sample(distinction_ids, min(per_visitor, len(distinction_ids)))
     )
-    Vote.objects.bulk_create(votes, batch_size=BATCH)
+    Vote.objects.bulk_create(vote_rows, batch_size=BATCH)
 
     counts = (
         Vote.objects.counted()

@@ -158,11 +158,13 @@ def wrk(name: str, path: str, *, seconds: int, connections: int = 16, lua: str =
     ).stdout
     if script:
         os.unlink(script.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rps = float(_wrk_figure(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = dict(re.findall(r"\s+(50|99)%\s+([\d.]+\w+)", out))
 
     def parse(v: str) -> float:
         m = re.match(r"([\d.]+)(\w+)", v)
+        if m is None:
+            raise ValueError(f"wrk printed a latency that is not a number and unit: {v!r}")
         return _ms(m.group(1), m.group(2))
 
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -170,8 +172,16 @@ def wrk(name: str, path: str, *, seconds: int, connections: int = 16, lua: str =
     errors = (int(non2xx.group(1)) if non2xx else 0) + (
         sum(int(x) for x in sock.groups()) if sock else 0
     )
-    total = int(re.search(r"(\d+) requests in", out).group(1))
+    total = int(_wrk_figure(r"(\d+) requests in", out).group(1))
     return Result(name, rps, parse(lat["50"]), parse(lat["99"]), errors, total)
+
+
+def _wrk_figure(pattern: str, out: str) -> re.Match[str]:
+    """Return the match of a figure wrk always prints, or fail saying what it printed instead."""
+    match = re.search(pattern, out)
+    if match is None:
+        raise ValueError(f"wrk's output has no {pattern!r}:\n{out}")
+    return match
 
 
 def signed_visitor_cookie(visitor_id: uuid.UUID) -> str:
@@ -436,7 +446,10 @@ def main() -> None:
 
     print(f"  {generate()}", flush=True)
     print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
-    source_path = Source.objects.published().order_by("position").first().get_absolute_url()
+    first_source = Source.objects.published().order_by("position").first()
+    if first_source is None:
+        raise SystemExit("No published source to benchmark: load the sources first.")
+    source_path = first_source.get_absolute_url()
     cookie = f"{settings_cookie_name()}={voter_cookie()}"
     vote_script = vote_lua()
     comment_script = comment_lua()

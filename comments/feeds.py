@@ -5,27 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
-from comments.models import Comment
+from comments.models import Comment, CommentQuerySet
 from comments.text import render_plain_text, safe_web_address
 from definitions.models import Comparison, Source
 
 FEED_SIZE = 50
 
 
-class CommentsFeed(Feed):
+class CommentsFeed[Target: (Comparison, Source)](Feed):
     """The newest published comments on a target, newest first; imported ones are not new."""
 
     feed_type = Atom1Feed
 
-    def comments(self, obj: Comparison | Source) -> QuerySet[Comment]:
+    def comments(self, obj: Target) -> CommentQuerySet:
         raise NotImplementedError
 
-    def items(self, obj: Comparison | Source) -> list[Comment]:
+    def items(self, obj: Target) -> list[Comment]:
         return list(
             self.comments(obj)
             .published()
@@ -37,7 +36,7 @@ class CommentsFeed(Feed):
     def item_title(self, item: Comment) -> str:
         name = item.author_name or "Anonymous"
         verb = "replied" if item.parent_id else "commented"
-        where = item.source.title if item.source_id else "the discussion"
+        where = item.source.title if item.source is not None else "the discussion"
         return f"{name} {verb} on {where}"
 
     def item_description(self, item: Comment) -> str:
@@ -59,13 +58,13 @@ class CommentsFeed(Feed):
         return safe_web_address(item.author_url) or None
 
 
-class ComparisonCommentsFeed(CommentsFeed):
+class ComparisonCommentsFeed(CommentsFeed[Comparison]):
     """New comments anywhere in a comparison: its discussion and every source's thread."""
 
     def get_object(self, request: HttpRequest, slug: str) -> Comparison:
         return get_object_or_404(Comparison.objects.published(), slug=slug)
 
-    def comments(self, obj: Comparison) -> QuerySet[Comment]:
+    def comments(self, obj: Comparison) -> CommentQuerySet:
         return Comment.objects.filter(comparison=obj).exclude(source__is_published=False)
 
     def title(self, obj: Comparison) -> str:
@@ -81,13 +80,13 @@ class ComparisonCommentsFeed(CommentsFeed):
         return f"urn:smsn:comparison:{obj.slug}:comments"
 
 
-class SourceCommentsFeed(CommentsFeed):
+class SourceCommentsFeed(CommentsFeed[Source]):
     """New comments on one source."""
 
     def get_object(self, request: HttpRequest, comparison_slug: str, slug: str) -> Source:
         return Source.objects.public(comparison_slug, slug)
 
-    def comments(self, obj: Source) -> QuerySet[Comment]:
+    def comments(self, obj: Source) -> CommentQuerySet:
         return Comment.objects.filter(source=obj)
 
     def title(self, obj: Source) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_init, post_save
 
 
@@ -58,6 +59,7 @@ class DefinitionsConfig(AppConfig):
         from definitions.forms import issue_token
         from smsn import pagecache as cache
 
+        model: type[Model]
         for model in (models.Comparison, models.Source, models.Distinction):
             post_save.connect(comparison_changed, sender=model, dispatch_uid=f"bump-{model}")
             post_delete.connect(comparison_changed, sender=model, dispatch_uid=f"bump-d-{model}")

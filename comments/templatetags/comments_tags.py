@@ -21,7 +21,7 @@ register = template.Library()
 
 def _counts(context: template.Context, comparison_id: int) -> dict[int | None, int]:
     """Return the comparison's comment counts, fetched once per page render in one query."""
-    key = ("comments_tags.counts", comparison_id)
+    key = f"comments_tags.counts:{comparison_id}"
     cache = context.render_context
     if key not in cache:
         cache[key] = Comment.objects.counts_by_source(comparison_id)

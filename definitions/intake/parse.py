@@ -286,7 +286,7 @@ def parse_article(text: str) -> ParsedArticle:
         comment_lines = comment_lines[1:]
         title = title or repeated
 
-    paragraphs = []
+    paragraphs: list[str] = []
     for line in body_lines:
         text_line = _clean_line(line)
         if not text_line:

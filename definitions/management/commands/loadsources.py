@@ -18,7 +18,7 @@ class Command(BaseCommand):
                 result = load_comparison(read_seed(path))
                 # The original comments go to the comments app the way the intake's do.
                 new_comments = sum(
-                    created or 0
+                    int(created or 0)
                     for source, data in result.sources
                     for _, created in source_imported.send(
                         sender=self.__class__, source=source, comments=data["comments"]
