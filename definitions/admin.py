@@ -9,6 +9,7 @@ confirmation page belongs to the comments app and is reached by URL name.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -31,12 +32,19 @@ from definitions.models import (
     Definition,
     Dimension,
     Distinction,
+    DistinctionQuerySet,
     Source,
     Stance,
     Vote,
 )
 from definitions.moderation import Identities, ModerationStatus, can_moderate, moderate
 from definitions.votes import delete_votes
+
+if TYPE_CHECKING:
+    # The mixins below are only ever mixed into a ModelAdmin, whose attributes they use.
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _ModelAdminBase = object
 
 
 def public_link(url: str, label: str) -> str:
@@ -63,7 +71,8 @@ class DefinitionInlineForm(forms.ModelForm):
         fields = ["term", "quote", "start", "summary"]
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("start") is None:
             cleaned["start"] = 0
         return cleaned
@@ -78,13 +87,13 @@ class DefinitionInlineForm(forms.ModelForm):
         # reads the body of a saved source; a source added in this same request has no id yet,
         # so it was checked against an empty body. Check it against the submitted body instead.
         quote = self.cleaned_data.get("quote")
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # django-stubs leaves out this hook
         source = self.instance.source
-        if source.pk is not None or not quote or "quote" not in self._errors:
+        if source.pk is not None or not quote or "quote" not in self.errors:
             return
         start = source.body.find(quote)
         if start != -1:
-            del self._errors["quote"]
+            del self.errors["quote"]
             self.cleaned_data["quote"] = quote
             self.instance.start = self.cleaned_data["start"] = start
 
@@ -200,7 +209,7 @@ def _action_reason(modeladmin: admin.ModelAdmin, request: HttpRequest) -> str | 
 
 
 def _status_action(status: str, *, verb: str, only_from: list[str] | None = None):
-    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+    def action(modeladmin: StatusModerationMixin, request: HttpRequest, queryset: QuerySet) -> None:
         reason = _action_reason(modeladmin, request)
         if reason is None:
             return
@@ -226,7 +235,7 @@ def remove_visitor_url(identities: Identities, *, next_url: str = "") -> str:
     return f"{reverse(REMOVE_VISITOR_URL_NAME)}?{urlencode(query)}"
 
 
-class VisitorRemovalMixin:
+class VisitorRemovalMixin(_ModelAdminBase):
     """Adds "remove everything from this visitor" to an admin of rows that carry a visitor."""
 
     change_form_template = "admin/moderation/change_form.html"
@@ -265,7 +274,15 @@ class VisitorRemovalMixin:
             remove_visitor_url(identities, next_url=request.get_full_path())
         )
 
-    def render_change_form(self, request: HttpRequest, context: dict, *args, obj=None, **kwargs):
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
         if obj is not None:
             identities = Identities.of([(obj.visitor_id, obj.ip_hash)])
             if identities and self.has_moderate_permission(request):
@@ -279,7 +296,7 @@ class VisitorRemovalMixin:
                 .select_related("user")
                 .order_by("-action_time", "-id")
             )
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class StatusModerationMixin(VisitorRemovalMixin):
@@ -370,14 +387,16 @@ class DistinctionOriginFilter(admin.SimpleListFilter):
         return [("source", "A source"), ("reader", "A reader")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        # Only DistinctionAdmin uses this filter: its rows come from Distinction.objects.
+        distinctions = cast(DistinctionQuerySet, queryset)
         if self.value() == "source":
-            return queryset.from_sources()
+            return distinctions.from_sources()
         if self.value() == "reader":
-            return queryset.from_readers()
+            return distinctions.from_readers()
         return queryset
 
 
-class ReadersWordsReadOnlyMixin:
+class ReadersWordsReadOnlyMixin(_ModelAdminBase):
     """Show a reader's words read-only to everyone but superusers.
 
     Moderators decide whether a reader's words are shown; they do not rewrite them. Subclasses
@@ -386,7 +405,9 @@ class ReadersWordsReadOnlyMixin:
 
     content_fields: list[str] = []
 
-    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Any = None
+    ) -> list[str] | tuple[str, ...]:
         if request.user.is_superuser:
             return self.readonly_fields
         return [*self.readonly_fields, *self.content_fields]
@@ -455,7 +476,7 @@ class DistinctionAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.M
     @admin.display(description="posted on")
     def place(self, obj: Distinction) -> str:
         label = obj.comparison.title
-        if obj.source_id:
+        if obj.source is not None:
             label = f"{label} (from {obj.source.title})"
         return public_link(obj.get_absolute_url(), label)
 
@@ -510,9 +531,10 @@ class VoteAdmin(VisitorRemovalMixin, admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         """Show the list with the totals of the votes it selects (e.g. one distinction's)."""
         response = super().changelist_view(request, extra_context)
-        if isinstance(response, TemplateResponse) and "cl" in (response.context_data or {}):
-            response.context_data["vote_totals"] = (
-                response.context_data["cl"]
+        context = response.context_data if isinstance(response, TemplateResponse) else None
+        if context is not None and "cl" in context:
+            context["vote_totals"] = (
+                context["cl"]
                 .queryset.order_by()
                 .aggregate(
                     up=Count("id", filter=Q(is_void=False, value=Vote.Value.UP)),

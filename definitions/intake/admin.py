@@ -9,11 +9,13 @@ and is validated again on confirmation. Only accounts that may add sources may u
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.forms import BaseFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -32,16 +34,22 @@ from definitions.intake.forms import (
 )
 from definitions.intake.parse import ParsedArticle
 from definitions.intake.propose import Proposals, propose
-from definitions.models import Comparison
+from definitions.models import Comparison, Source
 
 CANDIDATES_SHOWN = 5
+
+if TYPE_CHECKING:
+    # The mixin is only ever mixed into a ModelAdmin for Source, whose attributes it uses.
+    _SourceAdminBase = admin.ModelAdmin[Source]
+else:
+    _SourceAdminBase = object
 
 
 def _proposals(comparison: Comparison, body: str) -> Proposals:
     return propose(body, comparison.term_a, comparison.term_b, comparison.dimensions.all())
 
 
-class SourceIntakeMixin:
+class SourceIntakeMixin(_SourceAdminBase):
     """Give a ModelAdmin for Source the "Add source from text" pages and changelist button."""
 
     change_list_template = "admin/definitions/source/change_list.html"
@@ -204,8 +212,8 @@ class SourceIntakeMixin:
         request: HttpRequest,
         comparison: Comparison,
         form: ReviewForm,
-        stances: StanceFormSet,
-        comments: CommentFormSet,
+        stances: BaseFormSet,
+        comments: BaseFormSet,
         parsed: ParsedArticle | None,
         status: int = 200,
     ) -> HttpResponse:
