@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db.models import Q
@@ -37,7 +37,7 @@ def thread_url(comparison) -> str:
     return reverse("comments:thread", kwargs={"slug": comparison.slug})
 
 
-def a_minute_ago(minutes: int) -> timezone.datetime:
+def a_minute_ago(minutes: int) -> datetime:
     return timezone.now() - timedelta(minutes=minutes)
 
 

@@ -286,6 +286,7 @@ def public_page(name: str, comparison) -> str:
     """Return the address of one public page (or endpoint) of the flagship comparison."""
     source = comparison.sources.first()
     comment = Comment.objects.filter(status=ModerationStatus.PUBLISHED, parent__isnull=True).first()
+    assert comment is not None
     on_source = {"comparison_slug": comparison.slug, "slug": source.slug}
     return {
         "home": "/",

@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import cast
 
 import psycopg
 import pytest
@@ -369,7 +370,7 @@ class TcpProxy:
                     time.sleep(0.05)
                     continue
                 for key, _ in selector.select(timeout=0.1):
-                    data = key.fileobj.recv(65536)
+                    data = cast(socket.socket, key.fileobj).recv(65536)
                     if not data:
                         return
                     key.data.sendall(data)

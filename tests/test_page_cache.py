@@ -31,6 +31,7 @@ def page(client, seeded) -> str:
 
 def vote_counts(html: str, distinction: Distinction) -> tuple[str, str]:
     form = re.search(rf'<form class="vote" id="vote-{distinction.pk}".*?</form>', html, re.S)
+    assert form is not None
     up, down = re.findall(r'<span class="vote-count">(\d+)</span>', form.group(0))
     return up, down
 

@@ -211,6 +211,9 @@ def _post_endpoints(comparison) -> list[str]:
 
     source = comparison.sources.first()
     comment = Comment.objects.filter(status="published").first()
+    distinction = Distinction.objects.first()
+    assert comment is not None
+    assert distinction is not None
     return [
         reverse("comments:post_on_comparison", kwargs={"slug": comparison.slug}),
         reverse(
@@ -221,7 +224,7 @@ def _post_endpoints(comparison) -> list[str]:
         reverse("comments:edit", kwargs={"pk": comment.pk}),
         reverse("comments:delete", kwargs={"pk": comment.pk}),
         reverse("definitions:add_distinction", kwargs={"slug": comparison.slug}),
-        reverse("definitions:vote", kwargs={"pk": Distinction.objects.first().pk}),
+        reverse("definitions:vote", kwargs={"pk": distinction.pk}),
         ADMIN_LOGIN,
     ]
 

@@ -71,12 +71,14 @@ def serious_violations(result: dict) -> list[str]:
 
 def first_source_distinction() -> Distinction:
     """Return the distinction drawn by the first source in the sources table."""
-    return (
+    distinction = (
         Distinction.objects.from_sources()
         .select_related("source")
         .order_by("source__position", "source__id")
         .first()
     )
+    assert distinction is not None
+    return distinction
 
 
 def expect_vote_state(page, distinction: Distinction, *, up: int, down: int, mine: int) -> None:

@@ -21,6 +21,7 @@ INJECTED = "script:not([nonce]), img[src='x'], svg[onload], iframe, body[onload]
 def plant_payloads() -> tuple[Comparison, Source]:
     comparison = Comparison.objects.get(slug="social-media-vs-social-networking")
     source = comparison.sources.order_by("position").first()
+    assert source is not None
     for i, payload in enumerate(PAYLOADS):
         Distinction.objects.create(
             comparison=comparison,
