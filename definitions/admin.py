@@ -28,6 +28,7 @@ from django.utils.text import Truncator
 from definitions.intake.admin import SourceIntakeMixin
 from definitions.models import (
     BannedWord,
+    Claim,
     Comparison,
     Definition,
     Dimension,
@@ -35,6 +36,7 @@ from definitions.models import (
     DistinctionQuerySet,
     Source,
     Stance,
+    Term,
     Vote,
 )
 from definitions.moderation import Identities, ModerationStatus, can_moderate, moderate
@@ -120,10 +122,84 @@ class DistinctionInline(admin.StackedInline):
     fields = ["axis_a", "axis_b", "text_a", "text_b", "status"]
 
 
+class StanceForm(forms.ModelForm):
+    """A stance and the claim it makes about each term, chosen among its dimension's claims.
+
+    Stances making the same claim agree on the public page (Claim); Stance.clean() refuses a
+    claim of another dimension or term.
+    """
+
+    class Meta:
+        model = Stance
+        fields = ["dimension", "says_a", "claim_a", "says_b", "claim_b"]
+
+    def __init__(self, *args, parent: Source | Dimension | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        claims = Claim.objects.select_related("dimension")
+        if isinstance(parent, Dimension):
+            claims = claims.filter(dimension=parent)
+        elif isinstance(parent, Source) and parent.comparison_id:
+            claims = claims.filter(dimension__comparison_id=parent.comparison_id)
+        for term in Term:
+            field = self.fields.get(f"claim_{term}")
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = claims.filter(term=term)
+
+
+class ClaimOnDimensionField(forms.ModelChoiceField):
+    """A claim chosen among every dimension's claims: say which dimension each is on."""
+
+    def label_from_instance(self, obj: Claim) -> str:
+        return f"{obj.dimension.name}: {obj.label}"
+
+
+class StanceFormSet(forms.BaseInlineFormSet):
+    """Stances of one source or one dimension, each form knowing which (StanceForm)."""
+
+    def get_form_kwargs(self, index: int | None) -> dict:
+        return {**super().get_form_kwargs(index), "parent": self.instance}
+
+
 class StanceInline(admin.TabularInline):
     model = Stance
+    form = StanceForm
+    formset = StanceFormSet
     extra = 0
-    fields = ["dimension", "says_a", "position_a", "says_b", "position_b"]
+    fields = ["dimension", "says_a", "claim_a", "says_b", "claim_b"]
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in {"claim_a", "claim_b"}:
+            kwargs["form_class"] = ClaimOnDimensionField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ClaimInline(admin.TabularInline):
+    """What sources can claim about each term on this dimension, worded once."""
+
+    model = Claim
+    extra = 0
+    fields = ["term", "label", "slug", "position"]
+    prepopulated_fields = {"slug": ["label"]}
+
+
+class DimensionStanceInline(admin.TabularInline):
+    """The sources' stances on this dimension: the claim each makes decides who agrees."""
+
+    model = Stance
+    form = StanceForm
+    formset = StanceFormSet
+    extra = 0
+    can_delete = False
+    fields = ["source", "says_a", "claim_a", "says_b", "claim_b"]
+    readonly_fields = ["source"]
+    verbose_name_plural = "stances (stances making the same claim agree on the public page)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Dimension | None = None) -> bool:
+        # Stances are added on their source's page, where the source's text is.
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Stance]:
+        return super().get_queryset(request).select_related("source")
 
 
 @admin.register(Comparison)
@@ -137,6 +213,7 @@ class DimensionAdmin(admin.ModelAdmin):
     list_display = ["name", "comparison", "position"]
     list_filter = ["comparison"]
     list_select_related = ["comparison"]
+    inlines = [ClaimInline, DimensionStanceInline]
 
 
 @admin.register(Source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -90,8 +91,10 @@ class Comparison(models.Model):
         Each stance's source is the very object from `sources`, so it carries its number.
         """
         by_id = {source.pk: source for source in sources}
-        stances = Stance.objects.filter(source__in=list(by_id)).order_by(
-            "source__position", "source_id"
+        stances = (
+            Stance.objects.filter(source__in=list(by_id))
+            .select_related("claim_a", "claim_b")
+            .order_by("source__position", "source_id")
         )
         dimensions = list(self.dimensions.prefetch_related(Prefetch("stances", queryset=stances)))
         for dimension in dimensions:
@@ -127,9 +130,12 @@ class Comparison(models.Model):
               }],
               "dimensions": [{
                 "slug": str, "name": str, "description": str,
-                "sources_disagree": bool,   # sources give a term different position labels
+                "sources_disagree": bool,   # sources make different claims about a term
+                "agreement": str,           # that, in a sentence, as the page says it
                 "stances": [{"source": str (slug), "says_a": str, "says_b": str,
                              "position_a": str, "position_b": str}],
+                                            # position: the claim made ("" if not matched yet);
+                                            # stances with the same position agree
               }],
               "distinctions": [{
                 "id": int, "kind": "source"|"reader",
@@ -213,13 +219,14 @@ class Comparison(models.Model):
                     "name": dim.name,
                     "description": dim.description,
                     "sources_disagree": dim.sources_disagree,
+                    "agreement": dim.agreement.sentence,
                     "stances": [
                         {
                             "source": st.source.slug,
                             "says_a": st.says_a,
                             "says_b": st.says_b,
-                            "position_a": st.position_a,
-                            "position_b": st.position_b,
+                            "position_a": st.claim_a.label if st.claim_a else "",
+                            "position_b": st.claim_b.label if st.claim_b else "",
                         }
                         for st in dim.stances.all()
                     ],
@@ -308,21 +315,35 @@ class Source(models.Model):
 
     @property
     def published_display(self) -> str:
-        """Return the publication date with only the parts the source gives."""
+        """Return the publication date with only the parts that make a date a reader can use.
+
+        "15 March 2010", "March 2010", "2010"; a day without its month is no use to a reader,
+        so "day 15 of some month in 2010" shows as "2010".
+        """
         months = [
             "January", "February", "March", "April", "May", "June",
             "July", "August", "September", "October", "November", "December",
         ]  # fmt: skip
         parts = []
-        if self.published_day:
-            parts.append(str(self.published_day))
         if self.published_month:
+            if self.published_day:
+                parts.append(str(self.published_day))
             parts.append(months[self.published_month - 1])
-        elif self.published_day:
-            parts.append("(month not given)")
         if self.published_year:
             parts.append(str(self.published_year))
         return " ".join(parts)
+
+    @property
+    def published_iso(self) -> str:
+        """Return the date as shown, for <time datetime>: "2010-03-15", "2010-03", "2010" or ""."""
+        if not self.published_year:
+            return ""
+        parts = [f"{self.published_year:04d}"]
+        if self.published_month:
+            parts.append(f"{self.published_month:02d}")
+            if self.published_day:
+                parts.append(f"{self.published_day:02d}")
+        return "-".join(parts)
 
     @property
     def attribution(self) -> str:
@@ -355,7 +376,8 @@ class Source(models.Model):
         """Split the body into paragraphs of (text, definition, is_first_piece) segments.
 
         A segment carries the definition whose quote it belongs to, so the page can highlight the
-        quote in place and put the anchor on its first piece.
+        quote in place and put the anchor on its first piece. Image names that scraping ran into
+        a paragraph are left out of what readers see (the body itself stays verbatim).
         """
         if definitions is None:
             definitions = list(self.definitions.all())
@@ -370,14 +392,46 @@ class Source(models.Model):
             pos = d.end
         if pos < len(self.body):
             cuts.append((pos, len(self.body), None))
+        hidden = run_in_image_names(self.body)
         paragraphs: list[list[tuple[str, Definition | None, bool]]] = [[]]
         for start, end, quoted in cuts:
-            for i, piece in enumerate(self.body[start:end].split("\n\n")):
+            shown = without_ranges(self.body, hidden, start, end)
+            for i, piece in enumerate(shown.split("\n\n")):
                 if i:
                     paragraphs.append([])
                 if piece.strip("\n"):
                     paragraphs[-1].append((piece.strip("\n"), quoted, i == 0))
         return [p for p in paragraphs if p]
+
+
+# An image's file name that scraping glued to the start of the paragraph after it:
+# "group-of-people-talkingSocial networking refers to …": three or more lowercase words joined
+# by hyphens or underscores, or a file name with an image extension, right before a capital.
+_RUN_IN_IMAGE_NAME = re.compile(
+    r"(?:\A|(?<=\n\n))"
+    r"([a-z0-9]+(?:[-_][a-z0-9]+){2,}|[\w-]+\.(?:jpe?g|png|gif|webp|svg))"
+    r"(?=[A-Z])"
+)
+
+
+def run_in_image_names(text: str) -> list[tuple[int, int]]:
+    """Return where image names run into the start of a paragraph of `text`, as (start, end).
+
+    Readers do not see them; the stored text stays verbatim, so quotes keep their offsets.
+    """
+    return [m.span(1) for m in _RUN_IN_IMAGE_NAME.finditer(text)]
+
+
+def without_ranges(text: str, ranges: list[tuple[int, int]], start: int, end: int) -> str:
+    """Return text[start:end] without the parts inside `ranges` (sorted, not overlapping)."""
+    kept, pos = [], start
+    for cut_start, cut_end in ranges:
+        if cut_end <= pos or cut_start >= end:
+            continue
+        kept.append(text[pos:cut_start])
+        pos = min(cut_end, end)
+    kept.append(text[pos:end])
+    return "".join(kept)
 
 
 class Definition(models.Model):
@@ -405,6 +459,11 @@ class Definition(models.Model):
     @property
     def anchor(self) -> str:
         return f"definition-{self.term}"
+
+    @property
+    def display_quote(self) -> str:
+        """Return the quote as readers see it: without an image name run into its start."""
+        return without_ranges(self.quote, run_in_image_names(self.quote), 0, len(self.quote))
 
     def get_absolute_url(self) -> str:
         return f"{self.source.get_absolute_url()}#{self.anchor}"
@@ -444,15 +503,20 @@ class Dimension(models.Model):
         return self.name
 
     def views_on(self, term: str) -> list[View]:
-        """Group the prefetched stances by the position label they give term "a" or "b"."""
-        views: dict[str, View] = {}
+        """Group the prefetched stances by the claim they make about term "a" or "b".
+
+        The claim most sources make comes first; stances nobody has matched to a claim yet
+        come last, as one view without a claim.
+        """
+        views: dict[int | None, View] = {}
         for stance in self.stances.all():
-            label = stance.position_a if term == Term.A else stance.position_b
-            says = stance.says_a if term == Term.A else stance.says_b
-            key = label.strip().lower()
-            view = views.setdefault(key, View(label=label.strip()))
-            view.sayings.append((says, stance.source))
-        return list(views.values())
+            claim = stance.claim_of(term)
+            view = views.setdefault(claim.pk if claim else None, View(claim=claim))
+            view.sayings.append((stance.says_of(term), stance.source))
+        return sorted(
+            views.values(),
+            key=lambda v: (v.claim is None, -len(v.sayings), v.claim.position if v.claim else 0),
+        )
 
     @property
     def views_a(self) -> list[View]:
@@ -467,33 +531,176 @@ class Dimension(models.Model):
         return len({stance.source_id for stance in self.stances.all()})
 
     @property
+    def agreement(self) -> Agreement:
+        """Say, in words, whether the sources that speak to this dimension claim the same."""
+        return Agreement.of(self)
+
+    @property
     def sources_disagree(self) -> bool:
-        """Return True if the sources give either term different position labels here."""
-        return len(self.views_a) > 1 or len(self.views_b) > 1
+        """Return True if the sources make different claims about either term here."""
+        return self.agreement.kind == Agreement.DIFFER
+
+
+def _in_sentence(term: str) -> str:
+    """Return a term as written inside a sentence: "Social media" -> "social media", "SEO" kept."""
+    return term[:1].lower() + term[1:] if term[1:2].islower() else term
+
+
+def _join(parts: list[str]) -> str:
+    """Join phrases as a list in a sentence: "a", "a and b", "a, b and c"."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _all(count: int) -> str:
+    return "both" if count == 2 else f"all {count}"
+
+
+@dataclass
+class Agreement:
+    """Whether the sources that speak to a dimension make the same claims, in a sentence.
+
+    Agreement is computed from the claims a curator matched each stance to (Claim), never from
+    the words of the stances: "broadcast" and "one way" are one claim. A stance not yet matched
+    to a claim is listed but neither agrees nor differs.
+    """
+
+    AGREE = "agree"
+    DIFFER = "differ"
+    SINGLE = "single"
+    UNCOMPARED = "uncompared"
+
+    kind: str
+    headline: str
+    detail: str = ""
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.headline} {self.detail}".strip()
+
+    @classmethod
+    def of(cls, dimension: Dimension) -> Agreement:
+        comparison = dimension.comparison
+        stances = list(dimension.stances.all())
+        unmatched = sorted(
+            {s.source.number for s in stances if s.claim_a_id is None and s.claim_b_id is None}
+        )
+        agreed: list[str] = []  # "social media is one-way broadcast"
+        agreed_counts: set[int] = set()
+        differing: list[str] = []  # "on social networking, 2 say it is …"
+        for term in (Term.A, Term.B):
+            name = _in_sentence(comparison.term_label(term))
+            claimed = [
+                (v.claim.label, len(v.sayings))
+                for v in dimension.views_on(term)
+                if v.claim is not None
+            ]
+            if len(claimed) == 1:
+                ((label, count),) = claimed
+                agreed.append(f"{name} is {label}")
+                agreed_counts.add(count)
+            elif claimed:
+                said = [
+                    f"{count} {'says' if count == 1 else 'say'} it is {label}"
+                    for label, count in claimed
+                ]
+                differing.append(f"on {name}, {_join(said)}")
+        not_yet = ""
+        if unmatched:
+            numbers = _join([f"Source {n}" for n in unmatched])
+            not_yet = f" {numbers} {'is' if len(unmatched) == 1 else 'are'} not yet compared."
+        compared = len({s.source_id for s in stances if s.claim_a_id or s.claim_b_id})
+        if differing:
+            detail = f"{_join(differing)}."
+            if agreed and len(agreed_counts) == 1 and (count := agreed_counts.pop()) > 1:
+                detail += f" {_all(count).capitalize()} agree that {_join(agreed)}."
+            elif agreed:
+                detail += f" On the rest they agree: {_join(agreed)}."
+            return cls(cls.DIFFER, "Sources differ:", detail + not_yet)
+        if compared > 1:
+            if len(agreed_counts) == 1:
+                headline = f"{_all(compared).capitalize()} sources that speak to this agree:"
+            else:
+                headline = "The sources that speak to this agree:"
+            return cls(cls.AGREE, headline, f"{'; '.join(agreed)}.{not_yet}")
+        if compared == 1:
+            (number,) = {s.source.number for s in stances if s.claim_a_id or s.claim_b_id}
+            return cls(cls.SINGLE, f"Only Source {number} speaks to this.", not_yet.strip())
+        return cls(cls.UNCOMPARED, "Not yet compared.", "")
 
 
 @dataclass
 class View:
-    """One position on a dimension for one term, with what each source holding it says."""
+    """One claim about one term on a dimension, with what each source making it says."""
 
-    label: str
+    claim: Claim | None
     sayings: list[tuple[str, Source]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.claim.label if self.claim else ""
 
     @property
     def sources(self) -> list[Source]:
         return [source for _, source in self.sayings]
 
 
+class Claim(models.Model):
+    """What sources say of one term on one dimension, shared by every stance that says it.
+
+    Sources word the same claim differently ("broadcast", "one way"): a curator matches each
+    stance to a claim, and the page counts agreement by claim.
+    """
+
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="claims")
+    term = models.CharField(max_length=1, choices=Term.choices)
+    slug = models.SlugField(max_length=80)
+    label = models.CharField(
+        "claim",
+        max_length=80,
+        help_text="Completes “<term> is …”, e.g. “one-way broadcast”.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dimension__position", "term", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "term", "slug"], name="claim_slug_per_dimension_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class Stance(models.Model):
-    """What one source says about one dimension, for each term."""
+    """What one source says about one dimension, for each term, and the claim it makes."""
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="stances")
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="stances")
     says_a = models.CharField(max_length=300)
     says_b = models.CharField(max_length=300)
-    # A short label per term so the page can tell agreement from disagreement between sources.
-    position_a = models.CharField(max_length=60, blank=True)
-    position_b = models.CharField(max_length=60, blank=True)
+    # Which claim this stance makes about each term: stances making the same claim agree.
+    claim_a = models.ForeignKey(
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stances_on_a",
+        verbose_name="claim about term A",
+    )
+    claim_b = models.ForeignKey(
+        Claim,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stances_on_b",
+        verbose_name="claim about term B",
+    )
+    # Superseded by the claims (issue 16); the release before it still reads these columns.
+    # Drop them in a later release.
+    position_a = models.CharField(max_length=60, blank=True, editable=False)
+    position_b = models.CharField(max_length=60, blank=True, editable=False)
 
     class Meta:
         ordering = ["dimension__position", "source__position"]
@@ -505,6 +712,24 @@ class Stance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} on {self.dimension}"
+
+    def claim_of(self, term: str) -> Claim | None:
+        return self.claim_a if term == Term.A else self.claim_b
+
+    def says_of(self, term: str) -> str:
+        return self.says_a if term == Term.A else self.says_b
+
+    def clean(self) -> None:
+        errors = {}
+        for term, claim in ((Term.A, self.claim_a), (Term.B, self.claim_b)):
+            if claim is not None and (
+                claim.dimension_id != self.dimension_id or claim.term != term
+            ):
+                errors[f"claim_{term}"] = (
+                    f"Choose a claim about {Term(term).label} on this stance's dimension."
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class DistinctionQuerySet(ModeratedQuerySet):

@@ -1,7 +1,12 @@
 """Load the comparisons and sources shipped with the project, idempotently.
 
-Curated data wins for the rows the project ships (texts, quotes, dimensions); counts, votes,
-moderation decisions and everything visitors created are never touched.
+Curated data wins for the rows the project ships (texts, quotes, dimensions, the claims each
+stance makes); counts, votes, moderation decisions and everything visitors created are never
+touched.
+
+A seed file's "claims" name, for each dimension and term, what sources can say ("one-way
+broadcast"), and each stance names the claim it makes about each term: stances making the same
+claim agree, however differently the sources word it.
 """
 
 from __future__ import annotations
@@ -13,7 +18,15 @@ from typing import Any
 
 from django.db import transaction
 
-from definitions.models import Comparison, Definition, Dimension, Distinction, Source, Stance
+from definitions.models import (
+    Claim,
+    Comparison,
+    Definition,
+    Dimension,
+    Distinction,
+    Source,
+    Stance,
+)
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 
@@ -46,6 +59,16 @@ def load_comparison(data: dict[str, Any]) -> SeedResult:
             slug=slug,
             defaults={"name": name, "description": description, "position": position},
         )
+    claims: dict[tuple[str, str, str], Claim] = {}
+    for slug, by_term in data.get("claims", {}).items():
+        for term, listed in by_term.items():
+            for position, (claim_slug, label) in enumerate(listed):
+                claims[slug, term, claim_slug], _ = Claim.objects.update_or_create(
+                    dimension=dimensions[slug],
+                    term=term,
+                    slug=claim_slug,
+                    defaults={"label": label, "position": position},
+                )
     result = SeedResult(comparison)
     for position, s in enumerate(data["sources"]):
         year, month, day = s["date"]
@@ -90,15 +113,18 @@ def load_comparison(data: dict[str, Any]) -> SeedResult:
                 "author_name": source.site_name or source.title,
             },
         )
-        for slug, says_a, says_b, position_a, position_b in s["stances"]:
+        for slug, says_a, says_b, claim_a, claim_b in s["stances"]:
+            missing = {(slug, "a", claim_a), (slug, "b", claim_b)} - claims.keys()
+            if missing:
+                raise ValueError(f"{source.slug}: no such claims {sorted(missing)}")
             Stance.objects.update_or_create(
                 source=source,
                 dimension=dimensions[slug],
                 defaults={
                     "says_a": says_a,
                     "says_b": says_b,
-                    "position_a": position_a,
-                    "position_b": position_b,
+                    "claim_a": claims[slug, "a", claim_a],
+                    "claim_b": claims[slug, "b", claim_b],
                 },
             )
         result.sources.append((source, s))

@@ -63,7 +63,7 @@ def test_a_partial_date_stays_partial(client, seeded):
         "year": 2010,
         "month": None,
         "day": 15,
-        "display": "15 (month not given) 2010",
+        "display": "2010",
     }
 
 
@@ -128,11 +128,14 @@ def test_dimensions_come_with_every_sources_stance(client, seeded):
         "source": "channel-or-place",
         "says_a": "A medium: a channel that transmits information",
         "says_b": "Sites where people with shared characteristics gather",
-        "position_a": "channel",
-        "position_b": "place",
+        "position_a": "a channel or tool that carries content",
+        "position_b": "a place where people gather",
     }
-    purpose = next(d for d in data["dimensions"] if d["slug"] == "purpose")
-    assert purpose["sources_disagree"] is False
+    assert nature["agreement"].startswith("Sources differ: on social networking, 2 say")
+    # "broadcast" and "one way" are the same claim: the sources agree.
+    direction = next(d for d in data["dimensions"] if d["slug"] == "direction")
+    assert direction["sources_disagree"] is False
+    assert {s["position_a"] for s in direction["stances"]} == {"one-way broadcast"}
 
 
 def test_text_is_utf8_not_escaped(client, seeded):

@@ -67,14 +67,15 @@ def test_each_source_draws_one_distinction_and_speaks_to_dimensions(seeded):
     assert Stance.objects.filter(source__comparison=seeded).count() >= 15
 
 
-def test_partial_dates_stay_partial(seeded):
+def test_partial_dates_stay_partial_and_show_only_what_a_reader_can_use(seeded):
     partial = Source.objects.get(slug="verb-or-tool")
     assert (partial.published_year, partial.published_month, partial.published_day) == (
         2010,
         None,
         15,
     )
-    assert partial.published_display == "15 (month not given) 2010"
+    # A day without its month is no use to a reader: the year alone is shown.
+    assert partial.published_display == "2010"
     full = Source.objects.get(slug="one-way-or-two-way")
     assert full.published_display == "24 November 2012"
     assert Source.objects.get(slug="channel-or-place").published_display == ""

@@ -55,6 +55,10 @@ def test_comparison_and_source_pages_are_photographed_for_people_to_look_at(site
     expect(desktop.locator("mark#definition-a")).to_be_visible()
     assert screenshot(desktop, "source-1280").stat().st_size > 10_000
 
+    phone.goto(desktop.url)
+    expect(phone.locator("mark#definition-a")).to_be_visible()
+    assert screenshot(phone, "source-390").stat().st_size > 10_000
+
 
 def test_htmx_runs_under_the_content_security_policy_without_violations(site, new_page):
     page = new_page()
