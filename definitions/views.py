@@ -3,7 +3,8 @@
 Every form works as a plain POST with post/redirect/get; htmx requests get a partial of the same
 template (`template_name + "#partial"`). htmx does not swap 4xx answers by default, so an htmx
 form with errors is answered 200 with the form partial, while a plain POST with errors gets the
-whole page again with status 400.
+whole page again with status 400. A refusal (rate limit, a distinction gone) keeps its status and
+says why (smsn.refusals): in place with htmx, on the site's page with a link back without.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from definitions import distinctions, votes
 from definitions.forms import DistinctionForm, VoteForm
@@ -28,6 +30,7 @@ from definitions.models import Comparison, Distinction, Source, Vote, attach_vis
 from smsn import pagecache as page_cache
 from smsn import ratelimit
 from smsn.http import SiteRequest
+from smsn.refusals import back_to, refuse
 
 logger = logging.getLogger(__name__)
 
@@ -69,13 +72,13 @@ def comparison_context(
     }
 
 
-@require_GET
+@require_safe
 def home(request: SiteRequest) -> HttpResponse:
     """Show the flagship comparison."""
     return comparison(request, settings.SMSN_FLAGSHIP_COMPARISON)
 
 
-@require_GET
+@require_safe
 def comparison(request: SiteRequest, slug: str) -> HttpResponse:
     """Show two terms side by side: sources, key differences, readers' distinctions."""
     response: HttpResponse | None
@@ -204,21 +207,38 @@ def vote_notice(distinction: Distinction, value: int) -> str:
     return f"Your vote is withdrawn. Now {counts}"
 
 
+def vote_refused(
+    request: SiteRequest, pk: int, status: int, title: str, message: str, **options: Any
+) -> HttpResponse:
+    """Refuse a vote, linking back to its form on the page the visitor came from."""
+    options.setdefault("back_url", back_to(request, reverse("definitions:home"), f"vote-{pk}"))
+    options.setdefault("back_label", "Back to the distinction")
+    return refuse(request, status, message, title=title, **options)
+
+
 @require_POST
 @ratelimit.refunded_on_outage()
 def vote(request: SiteRequest, pk: int) -> HttpResponse:
     """Vote a distinction up or down, or withdraw the vote."""
-    if not ratelimit.allow("vote", request.visitor.ip_hash):
-        return ratelimit.too_many_requests(
-            "Too many votes from your network in the last minute. "
-            "Nothing was changed; wait a minute and vote again."
+    allowance = ratelimit.allow("vote", request.visitor.ip_hash)
+    if not allowance:
+        return vote_refused(
+            request,
+            pk,
+            429,
+            "Too many votes",
+            "Too many votes from your network in the last minute, so this one was not "
+            f"counted. Vote again in {allowance.wait}.",
+            retry_after=allowance.retry_after,
         )
     form = VoteForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(
+        return vote_refused(
+            request,
+            pk,
+            400,
+            "Vote not understood",
             "A vote is 1 (convincing), -1 (not convincing) or 0 (withdraw). Nothing was changed.",
-            status=400,
-            content_type="text/plain; charset=utf-8",
         )
     try:
         outcome = votes.cast_vote(
@@ -228,7 +248,16 @@ def vote(request: SiteRequest, pk: int) -> HttpResponse:
             value=form.cleaned_data["value"],
         )
     except votes.VoteRefused as refused:
-        return HttpResponse(str(refused), status=404, content_type="text/plain; charset=utf-8")
+        return vote_refused(
+            request,
+            pk,
+            404,
+            "Distinction not found",
+            f"{refused} It may have been removed by a moderator; reload the page to see the "
+            "distinctions as they are now.",
+            back_url=back_to(request, reverse("definitions:home"), "readers"),
+            back_label="Back to the readers' distinctions",
+        )
     distinction = outcome.distinction
     if request.htmx:
         context = {
@@ -254,14 +283,12 @@ def submission_notice(submission: distinctions.Submission) -> str:
 @require_POST
 @ratelimit.refunded_on_outage()
 def add_distinction(request: SiteRequest, slug: str) -> HttpResponse:
-    """Add a reader's distinction to a comparison."""
+    """Add a reader's distinction to a comparison.
+
+    Only a valid form counts towards the rate limit: a form sent back with errors, or too soon
+    after the page loaded, does not use up the visitor's allowance.
+    """
     comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
-    if not ratelimit.allow("distinction", request.visitor.ip_hash):
-        return ratelimit.too_many_requests(
-            "Too many distinctions from your network in the last ten minutes. "
-            "Nothing was saved; wait a few minutes and send it again.",
-            retry_after=600,
-        )
     form = DistinctionForm(request.POST, comparison=comparison)
     if not form.is_valid():
         if request.htmx:
@@ -269,6 +296,9 @@ def add_distinction(request: SiteRequest, slug: str) -> HttpResponse:
             return render(request, TEMPLATE + "#distinction-form", context)
         context = comparison_context(request, comparison, form)
         return render(request, TEMPLATE, context, status=400)
+    allowance = ratelimit.allow("distinction", request.visitor.ip_hash)
+    if not allowance:
+        return too_many_distinctions(request, comparison, form, allowance)
     data = form.cleaned_data
     submission = distinctions.add_distinction(
         comparison=comparison,
@@ -294,7 +324,32 @@ def add_distinction(request: SiteRequest, slug: str) -> HttpResponse:
     return redirect(submission.distinction.listing_url(request.visitor.id, READERS_PER_PAGE))
 
 
-@require_GET
+def too_many_distinctions(
+    request: SiteRequest,
+    comparison: Comparison,
+    form: DistinctionForm,
+    allowance: ratelimit.Allowance,
+) -> HttpResponse:
+    """Refuse a valid distinction over the rate limit, saying when to send it again.
+
+    Without JavaScript the page comes back with the sentence at the top of the form and the
+    visitor's text in it; htmx leaves the form as it is and shows the sentence beside it.
+    """
+    message = (
+        "Too many distinctions from your network in the last ten minutes, so yours was not "
+        f"added. Send it again in {allowance.wait}; your text is still in the form."
+    )
+    if request.htmx:
+        return refuse(
+            request, 429, message, title="Too many distinctions", retry_after=allowance.retry_after
+        )
+    form.add_error(None, message)
+    response = render(request, TEMPLATE, comparison_context(request, comparison, form), status=429)
+    response["Retry-After"] = str(allowance.retry_after)
+    return response
+
+
+@require_safe
 def comparison_json(request: SiteRequest, slug: str) -> JsonResponse:
     """Return the whole comparison as open data (shape: Comparison.as_open_data)."""
     comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
@@ -307,7 +362,7 @@ def comparison_json(request: SiteRequest, slug: str) -> JsonResponse:
     return response
 
 
-@require_GET
+@require_safe
 def source(request: SiteRequest, comparison_slug: str, slug: str) -> HttpResponse:
     """Show a source article with its definitions highlighted in place."""
     source = Source.objects.public(comparison_slug, slug)

@@ -22,6 +22,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from smsn.ratelimit import hit, limits, too_many_requests
+from smsn.refusals import came_from, refusal_html, wants_fragment
 from smsn.visitors import client_ip, hash_ip
 
 logger = logging.getLogger(__name__)
@@ -37,15 +38,35 @@ def is_outage(exception: BaseException | None) -> bool:
     return isinstance(exception, OUTAGE_ERRORS)
 
 
-def service_unavailable() -> HttpResponse:
-    """Return the styled 503 page, rendered without the request.
+def service_unavailable(request: HttpRequest | None = None) -> HttpResponse:
+    """Return the styled 503 page (to htmx, its sentence), rendered without the request.
 
     Rendering without the request keeps every context processor (session, user, messages) out of
-    it, so the page itself never touches the database (or cache) that just failed.
+    it, so the page itself never touches the database (or cache) that just failed. The request
+    only says where the person came from (the page's link back) and whether htmx asked.
     """
-    html = get_template("503.html").render({"retry_after": settings.SMSN_OUTAGE_RETRY_AFTER})
+    retry_after = settings.SMSN_OUTAGE_RETRY_AFTER
+    if request is not None and wants_fragment(request):
+        html = refusal_html(
+            None,
+            title="Back in a moment",
+            message=(
+                "Something the site depends on is not answering just now, so nothing was "
+                f"saved. Try again in about {retry_after} seconds."
+            ),
+            status=503,
+            fragment=True,
+        )
+    else:
+        came = came_from(request) if request is not None else ""
+        context = {
+            "retry_after": retry_after,
+            "back_url": came or reverse("definitions:home"),
+            "back_label": "Go back to the page you were on" if came else "Try the comparison again",
+        }
+        html = get_template("503.html").render(context)
     response = HttpResponse(html, status=503)
-    response["Retry-After"] = str(settings.SMSN_OUTAGE_RETRY_AFTER)
+    response["Retry-After"] = str(retry_after)
     # A 503 must never be cached as if it were the page.
     response["Cache-Control"] = "no-store"
     return response
@@ -72,7 +93,7 @@ class DatabaseUnavailableMiddleware:
         if not is_outage(exception):
             return None
         logger.error("Storage unavailable for %s %s", request.method, request.path, exc_info=True)
-        return service_unavailable()
+        return service_unavailable(request)
 
 
 class AdminLoginRateLimitMiddleware:
@@ -254,10 +275,11 @@ def _content_length(request: HttpRequest) -> int:
 
 
 class ExplainRefusalsMiddleware:
-    """Give every empty 4xx answer a plain sentence saying what was wrong.
+    """Give every empty 4xx answer the site's page with a sentence saying what was wrong.
 
-    Django's own refusals, such as the 405 from @require_GET / @require_POST, have no body, so a
-    visitor (or a developer with curl) would see a blank page.
+    Django's own refusals, such as the 405 from @require_safe / @require_POST, have no body, so a
+    visitor would see the browser's own error page (or a developer with curl, nothing). This runs
+    after CommonMiddleware has set Content-Length on the empty answer, so it sets it again.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -267,14 +289,27 @@ class ExplainRefusalsMiddleware:
         response = self.get_response(request)
         if not 400 <= response.status_code < 500 or response.streaming or response.content:
             return response
-        if response.status_code == 405:
+        status = response.status_code
+        if status == 405:
+            title = "Not at this address"
             message = (
                 f"This address does not accept {request.method} requests; "
                 f"it accepts {response.get('Allow', 'other methods')}."
             )
         else:
-            phrase = HTTPStatus(response.status_code).phrase
-            message = f"{response.status_code} {phrase}."
-        response.content = message.encode()
-        response["Content-Type"] = "text/plain; charset=utf-8"
+            title = HTTPStatus(status).phrase
+            message = f"{status} {title}."
+        back_url = came_from(request)
+        response.content = refusal_html(
+            request,
+            title=title,
+            message=message,
+            status=status,
+            back_url=back_url,
+            back_label="Go back to the page you were on" if back_url else "",
+            fragment=wants_fragment(request),
+        ).encode()
+        response["Content-Type"] = "text/html; charset=utf-8"
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
         return response

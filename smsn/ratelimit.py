@@ -1,16 +1,20 @@
 """Rate limits: fixed windows in the shared cache, so every worker process sees the same counts.
 
 Every limit's numbers are in settings.SMSN_RATE_LIMITS, per action. A view asks
-`allow(action, network_hash, visitor_id)`: one more action counted for each key, and False if any
-key is over any of the action's limits (the answer is a 429 that says so, `too_many_requests`).
+`allow(action, network_hash, visitor_id)`: one more action counted for each key, and a refusal if
+any key is over any of the action's limits, with the seconds until that limit's window ends (the
+answer is a 429 that says so and when to try again). Windows are fixed: every count starts again
+at a multiple of the window's length.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,14 +35,45 @@ def limits(action: str) -> list[tuple[int, int]]:
     return [(int(count), int(seconds)) for count, seconds in settings.SMSN_RATE_LIMITS[action]]
 
 
-def allow(action: str, *keys: object) -> bool:
+@dataclass(frozen=True)
+class Allowance:
+    """What allow() answers: true if the action may go ahead; if not, how long to wait."""
+
+    allowed: bool
+    # Seconds until the window of the limit that refused the action ends (0 when allowed).
+    retry_after: int = 0
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def wait(self) -> str:
+        """Return the wait in words: "42 seconds", "about 7 minutes"."""
+        return wait_in_words(self.retry_after)
+
+
+def allow(action: str, *keys: object) -> Allowance:
     """Count one `action` by each key (an IP-network hash, a visitor id; empty ones skipped);
-    return False as soon as a key is over one of the action's limits."""
+    refuse as soon as a key is over one of the action's limits."""
     for count, window in limits(action):
         for n, key in enumerate(keys):
             if key and not hit(f"{action}:{n}:{window}", str(key), count, window):
-                return False
-    return True
+                return Allowance(False, retry_after=seconds_left(window))
+    return Allowance(True)
+
+
+def seconds_left(window: int) -> int:
+    """Return the whole seconds until the current fixed window of `window` seconds ends."""
+    now = time.time()
+    return max(1, math.ceil((now // window + 1) * window - now))
+
+
+def wait_in_words(seconds: int) -> str:
+    """Return a wait as a person would say it, never shorter than the real one."""
+    if seconds < 90:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    minutes = math.ceil(seconds / 60)
+    return f"about {minutes} minutes"
 
 
 def hit(scope: str, key: str, limit: int, window: int = 60) -> bool:
@@ -80,7 +115,10 @@ def refunded_on_outage() -> Iterator[None]:
 
 
 def too_many_requests(message: str, retry_after: int = 60) -> HttpResponse:
-    """Return a plain 429 answer that says what happened and when to try again."""
+    """Return a plain-text 429 answer that says what happened and when to try again.
+
+    For the admin's sign-in only: visitors' refusals are pages (smsn.refusals).
+    """
     response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(retry_after)
     return response

@@ -14,10 +14,11 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.shortcuts import render
-from django.template.loader import get_template
-from django.views.decorators.http import require_GET, require_safe
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from smsn.middleware import is_outage, service_unavailable
+from smsn.refusals import refusal_html, refuse, wants_fragment
 
 logger = logging.getLogger(__name__)
 
@@ -69,16 +70,22 @@ def readiness(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ready", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     """Say what the site keeps about visitors, why, and for how long."""
     return render(request, "privacy.html", {"retention_days": settings.SMSN_RETENTION_DAYS})
 
 
-def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    return render(
-        request, "error.html", {"title": title, "message": message, "status": status}, status=status
-    )
+def _error(
+    request: HttpRequest,
+    status: int,
+    title: str,
+    message: str,
+    *,
+    back_url: str = "",
+    back_label: str = "",
+) -> HttpResponse:
+    return refuse(request, status, message, title=title, back_url=back_url, back_label=back_label)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -88,8 +95,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
             request,
             413,
             "Too much to send",
-            f"What you sent is larger than this site accepts ({limit_kb} KB). "
-            "Go back, shorten it and send it again.",
+            f"What you sent is larger than this site accepts ({limit_kb} KB), so nothing was "
+            "saved. Go back, shorten it and send it again.",
         )
     return _error(request, 400, "Bad request", "The request could not be understood.")
 
@@ -99,7 +106,22 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "Page not found", "There is nothing at this address.")
+    if wants_fragment(request):
+        # Asked for from a page: what it showed has gone since it was loaded.
+        message = (
+            "This is no longer here: it may have been removed. Reload the page to see it as "
+            "it is now."
+        )
+    else:
+        message = "There is nothing at this address."
+    return _error(
+        request,
+        404,
+        "Page not found",
+        message,
+        back_url=reverse("definitions:home"),
+        back_label="Go to the comparison",
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -108,21 +130,28 @@ def server_error(request: HttpRequest) -> HttpResponse:
     Rendered without the request's context processors, which may be what failed.
     """
     if is_outage(sys.exc_info()[1]):
-        return service_unavailable()
-    context = {
-        "title": "Something went wrong",
-        "message": "Please try again in a moment.",
-        "status": 500,
-        "csp_nonce": get_nonce(request),
-    }
-    return HttpResponse(get_template("error.html").render(context), status=500)
+        return service_unavailable(request)
+    html = refusal_html(
+        None,
+        title="Something went wrong",
+        message="Something went wrong on our side. Please try again in a moment.",
+        status=500,
+        fragment=wants_fragment(request),
+        csp_nonce=get_nonce(request),
+    )
+    return HttpResponse(html, status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error(
-        request,
-        403,
-        "Form expired",
-        "This form could not be checked. Go back, reload the page and send it again; "
-        "what you typed is still in the form you went back to.",
-    )
+    """Refuse a form whose CSRF check failed (usually a page left open for days), saying why."""
+    if wants_fragment(request):
+        message = (
+            "This page has been open too long to send from, so nothing was saved. Copy anything "
+            "you typed, reload the page and send it again."
+        )
+    else:
+        message = (
+            "This form could not be checked, so nothing was saved. Go back (what you typed is "
+            "still in the form), reload the page and send it again."
+        )
+    return refuse(request, 403, message, title="Form expired")

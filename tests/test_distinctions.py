@@ -399,7 +399,7 @@ def test_many_distinctions_from_one_network_get_429_and_nothing_saved(
     assert client.post(add_url(seeded), distinction_form()).status_code == 302
     response = client.post(add_url(seeded), distinction_form())
     assert response.status_code == 429
-    assert "Nothing was saved" in response.content.decode()
+    assert "so yours was not added" in response.content.decode()
     assert len(readers()) == 2
 
 
