@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from comments import conf
-from definitions.models import Comparison, Source
+from definitions.models import Comparison, Distinction, Source, Vote
 from definitions.moderation import Moderated, ModeratedQuerySet, ModerationStatus, visible_q
 
 
@@ -208,3 +209,97 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report on comment {self.comment_id}"
+
+
+class RemovalScope(models.TextChoices):
+    # The visitor id is one browser; the IP-network hash can be an office or a mobile network.
+    VISITOR = "visitor", "This visitor only"
+    NETWORK = "network", "Everyone on this network"
+
+
+class VisitorRemoval(models.Model):
+    """One "remove everything from this visitor", kept so that it can be undone.
+
+    Its rows (`RemovedRow`) say what it changed and what each row was before.
+    """
+
+    scope = models.CharField(max_length=16, choices=RemovalScope.choices)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=300, blank=True)
+    comments = models.PositiveIntegerField(default=0)
+    distinctions = models.PositiveIntegerField(default=0)
+    votes = models.PositiveIntegerField(default=0)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = "removal of a visitor's content"
+        verbose_name_plural = "removals of visitors' content"
+
+    def __str__(self) -> str:
+        return f"Removal {self.pk}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+
+class RemovedRow(models.Model):
+    """A comment, distinction or vote one removal changed, and what it was before.
+
+    A comment or distinction keeps its previous status and decision (who, when, why); a vote
+    was counted before the removal voided it.
+    """
+
+    removal = models.ForeignKey(VisitorRemoval, on_delete=models.CASCADE, related_name="rows")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    distinction = models.ForeignKey(
+        Distinction, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    vote = models.ForeignKey(
+        Vote, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    previous_status = models.CharField(max_length=16, choices=ModerationStatus.choices, blank=True)
+    previous_moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    previous_moderated_at = models.DateTimeField(null=True, blank=True)
+    previous_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(comment__isnull=False, distinction__isnull=True, vote__isnull=True)
+                    | Q(comment__isnull=True, distinction__isnull=False, vote__isnull=True)
+                    | Q(comment__isnull=True, distinction__isnull=True, vote__isnull=False)
+                ),
+                name="removed_row_is_one_row",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(vote__isnull=False, previous_status="")
+                    | (Q(vote__isnull=True) & ~Q(previous_status=""))
+                ),
+                name="removed_row_status_unless_vote",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Row of removal {self.removal_id}"

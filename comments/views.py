@@ -26,6 +26,7 @@ from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -41,7 +42,7 @@ from comments.actions import (
 from comments.forms import CommentForm, EditCommentForm, ReportForm
 from comments.models import Comment, Report, thread_url
 from definitions.models import Comparison, Source
-from definitions.moderation import ModerationStatus
+from definitions.moderation import ModerationStatus, can_moderate
 from definitions.text import ascii_id
 from smsn import ratelimit
 from smsn.http import SiteRequest
@@ -272,11 +273,47 @@ def _comment_for(request: SiteRequest, pk: int) -> Comment:
 
 @require_GET
 def permalink(request: SiteRequest, pk: int) -> HttpResponse:
-    """Send the visitor to the page of the thread that shows the comment."""
-    comment = _comment_for(request, pk)
+    """Send the visitor to the page of the thread that shows the comment.
+
+    A moderator asking for a comment nobody else may read (held, removed, spam, or on a page
+    not published) sees it on a page of its own, marked as held.
+    """
+    try:
+        comment = _comment_for(request, pk)
+    except Http404:
+        if not can_moderate(request.user):
+            raise
+        return held_comment(request, pk)
     if request.htmx:
         return _comment_partial(request, comment)
     return redirect(comment.location_for(visitor_id_of(request)))
+
+
+def held_comment(request: SiteRequest, pk: int) -> HttpResponse:
+    """Show a moderator a comment the public does not see, in its thread: the comment it
+    answers and its replies, every one the public does not see marked as held."""
+    comment = get_object_or_404(
+        Comment.objects.select_related(
+            "comparison", "source__comparison", "parent", "moderated_by"
+        ),
+        pk=pk,
+    )
+    replies = comment.replies.select_related("moderated_by").order_by("created", "id")
+    response = render(
+        request,
+        "comments/held.html",
+        {
+            "comment": comment,
+            "parent": comment.parent,
+            "replies": list(replies),
+            "target": comment.target,
+            "admin_url": reverse("admin:comments_comment_change", args=[comment.pk]),
+        },
+    )
+    # Only moderators see this page: no cache anywhere may keep it.
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    return response
 
 
 def _comment_partial(

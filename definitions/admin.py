@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.models import LogEntry
-from django.contrib.admin.options import ActionLocation, get_content_type_for_model
+from django.contrib.admin.options import get_content_type_for_model
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -39,7 +39,14 @@ from definitions.models import (
     Term,
     Vote,
 )
-from definitions.moderation import Identities, ModerationStatus, can_moderate, moderate
+from definitions.moderation import (
+    STATUS_LOG_LABELS,
+    Identities,
+    ModerationStatus,
+    can_moderate,
+    log_message,
+    moderate,
+)
 from definitions.votes import delete_votes
 
 if TYPE_CHECKING:
@@ -241,7 +248,6 @@ class DefinitionAdmin(admin.ModelAdmin):
 
 # The confirmation page of "remove everything from this visitor" (comments/admin.py).
 REMOVE_VISITOR_URL_NAME = "admin:comments_remove_visitor"
-BOTH_PLACES = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 # Beyond this many visitor ids and IP hashes at once, ask the moderator to select fewer rows.
 MAX_IDENTITIES = 100
 
@@ -272,12 +278,9 @@ class ModerationChangeForm(forms.ModelForm):
 
 
 def _action_reason(modeladmin: admin.ModelAdmin, request: HttpRequest) -> str | None:
-    """Return the reason typed in the action bar that was used, or None if it is invalid."""
-    # The action bar on a change page names its fields with a prefix (Django 6.1).
-    prefix = ActionLocation.CHANGE_FORM.value
-    name = f"{prefix}-reason" if f"{prefix}-action" in request.POST else "reason"
+    """Return the reason typed in the action bar, or None if it is invalid."""
     try:
-        return REASON.clean(request.POST.get(name, ""))
+        return REASON.clean(request.POST.get("reason", ""))
     except forms.ValidationError as error:
         modeladmin.message_user(
             request, f"Nothing changed. Reason: {' '.join(error.messages)}", messages.ERROR
@@ -290,12 +293,26 @@ def _status_action(status: str, *, verb: str, only_from: list[str] | None = None
         reason = _action_reason(modeladmin, request)
         if reason is None:
             return
+        read_only = modeladmin.read_only_rows(request)
+        allowed = queryset if read_only is None else queryset.exclude(read_only)
         changed = moderate(
-            queryset=queryset, status=status, user=request.user, reason=reason, only_from=only_from
+            queryset=allowed, status=status, user=request.user, reason=reason, only_from=only_from
         )
         opts = modeladmin.model._meta
         name = opts.verbose_name if changed == 1 else opts.verbose_name_plural
         modeladmin.message_user(request, f"{verb} {changed} {name}.", messages.SUCCESS)
+        if status == ModerationStatus.REMOVED:
+            spam = allowed.filter(status=ModerationStatus.SPAM).count()
+            if spam:
+                modeladmin.message_user(
+                    request, f"{spam} marked as spam stayed marked as spam.", messages.INFO
+                )
+        if read_only is not None and (left := queryset.filter(read_only).count()):
+            modeladmin.message_user(
+                request,
+                f"Left {left} alone: {modeladmin.read_only_explanation}",
+                messages.WARNING,
+            )
 
     return action
 
@@ -324,7 +341,6 @@ class VisitorRemovalMixin(_ModelAdminBase):
         description="Remove everything from this visitor",
         description_plural="Remove everything from the visitors of these %(verbose_name_plural)s",
         permissions=["moderate"],
-        location=BOTH_PLACES,
     )
     def remove_everything_from_visitor(
         self, request: HttpRequest, queryset: QuerySet
@@ -395,28 +411,29 @@ class StatusModerationMixin(VisitorRemovalMixin):
         description="Publish",
         description_plural="Publish selected %(verbose_name_plural)s",
         permissions=["moderate"],
-        location=BOTH_PLACES,
     )
     hold = admin.action(
         _status_action(ModerationStatus.PENDING, verb="Held as pending"),
         description="Hold as pending",
         description_plural="Hold selected %(verbose_name_plural)s as pending",
         permissions=["moderate"],
-        location=BOTH_PLACES,
     )
+    # Spam stays spam: "Remove" is for what readers could see or were waiting to.
     remove = admin.action(
-        _status_action(ModerationStatus.REMOVED, verb="Removed"),
+        _status_action(
+            ModerationStatus.REMOVED,
+            verb="Removed",
+            only_from=[ModerationStatus.PUBLISHED, ModerationStatus.PENDING],
+        ),
         description="Remove",
         description_plural="Remove selected %(verbose_name_plural)s",
         permissions=["moderate"],
-        location=BOTH_PLACES,
     )
     mark_spam = admin.action(
         _status_action(ModerationStatus.SPAM, verb="Marked as spam:"),
         description="Mark as spam",
         description_plural="Mark selected %(verbose_name_plural)s as spam",
         permissions=["moderate"],
-        location=BOTH_PLACES,
     )
     restore = admin.action(
         _status_action(
@@ -427,7 +444,6 @@ class StatusModerationMixin(VisitorRemovalMixin):
         description="Restore (removed or spam back to published)",
         description_plural="Restore selected removed or spam %(verbose_name_plural)s",
         permissions=["moderate"],
-        location=BOTH_PLACES,
     )
 
     def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
@@ -448,12 +464,27 @@ class StatusModerationMixin(VisitorRemovalMixin):
             for name, options in fieldsets
         ]
 
+    # Rows this user may see but not decide on (a condition), and why, for the action's message.
+    read_only_explanation = ""
+
+    def read_only_rows(self, request: HttpRequest) -> Q | None:
+        return None
+
     def save_model(self, request: HttpRequest, obj, form: forms.ModelForm, change: bool) -> None:
         if change and "status" in form.changed_data:
             obj.moderated_by = request.user
             obj.moderated_at = timezone.now()
             obj.moderation_reason = form.cleaned_data.get("reason", "")
         super().save_model(request, obj, form, change)
+
+    def construct_change_message(self, request: HttpRequest, form, formsets, add=False):
+        # A status changed on the change page reads in the log like the same decision taken
+        # from the list (only a superuser can change more than the status at once).
+        decision_only = set(form.changed_data) <= {"status", "reason"}
+        if not add and "status" in form.changed_data and decision_only:
+            label = STATUS_LOG_LABELS[ModerationStatus(form.cleaned_data["status"])]
+            return log_message(label, form.cleaned_data.get("reason", ""))
+        return super().construct_change_message(request, form, formsets, add)
 
 
 class DistinctionOriginFilter(admin.SimpleListFilter):
@@ -540,9 +571,22 @@ class DistinctionAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.M
         "ip_hash",
     ]
 
+    read_only_explanation = (
+        "a source's own distinction is part of the source, which only an administrator edits."
+    )
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Readers draw distinctions on the site; a source's distinction is added on its source.
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Distinction | None = None) -> bool:
+        # A source's distinction (the axis of a source) is the source's, read-only like it.
+        if obj is not None and obj.source_id and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def read_only_rows(self, request: HttpRequest) -> Q | None:
+        return None if request.user.is_superuser else Q(source__isnull=False)
 
     @admin.display(description="distinction", ordering="text_a")
     def excerpt(self, obj: Distinction) -> str:

@@ -8,6 +8,11 @@ from django.urls import include, path
 
 from smsn import views
 
+# The admin is the moderators' back office: every page of it says so, not "Django administration".
+admin.site.site_header = "smsn moderation"
+admin.site.site_title = "smsn moderation"
+admin.site.index_title = "Queues, log and content"
+
 urlpatterns = [
     # Comparisons (/ and compare/<slug>/), their sources, votes, readers' distinctions, open data
     # and the distinctions feed: definitions/urls.py.

@@ -128,10 +128,27 @@ def test_a_reason_with_a_nul_byte_changes_nothing(moderator_client, make_comment
     assert comment.status == ModerationStatus.PENDING
 
 
-def test_moderator_can_act_from_a_comments_change_page(moderator_client, moderator, make_comment):
+@pytest.mark.parametrize(
+    ("change", "make_row"),
+    [
+        ("admin:comments_comment_change", "make_comment"),
+        ("admin:definitions_distinction_change", "make_distinction"),
+    ],
+)
+def test_a_change_page_offers_one_way_to_change_the_status(
+    moderator_client, request, change, make_row
+):
+    row = request.getfixturevalue(make_row)(status=ModerationStatus.PENDING)
+    html = moderator_client.get(reverse(change, args=[row.pk])).content.decode()
+    assert html.count('name="status"') == 1
+    assert 'name="CHANGE_FORM-action"' not in html
+    assert "Hold as pending" not in html
+
+
+def test_an_action_posted_to_a_change_page_changes_nothing(moderator_client, make_comment):
     comment = make_comment(status=ModerationStatus.PENDING)
     url = reverse("admin:comments_comment_change", args=[comment.pk])
-    response = moderator_client.post(
+    moderator_client.post(
         url,
         {
             "CHANGE_FORM-action": "remove",
@@ -140,10 +157,8 @@ def test_moderator_can_act_from_a_comments_change_page(moderator_client, moderat
             "index": "0",
         },
     )
-    assert response.status_code == 302
     comment.refresh_from_db()
-    assert comment.status == ModerationStatus.REMOVED
-    assert comment.moderation_reason == "Off topic"
+    assert comment.status == ModerationStatus.PENDING
 
 
 def test_change_page_shows_the_moderation_history_and_the_decision_read_only(
@@ -177,7 +192,9 @@ def test_changing_the_status_on_the_change_page_records_the_decision(
     assert comment.status == ModerationStatus.PUBLISHED
     assert comment.moderated_by == moderator
     assert comment.moderation_reason == "Checked the link"
-    assert len(log_entries(comment)) == 1
+    [entry] = log_entries(comment)
+    # Logged like the same decision taken from the list.
+    assert entry.get_change_message() == "Published. Reason: Checked the link"
 
 
 @pytest.mark.parametrize("rows", [10, 1000])
@@ -252,3 +269,66 @@ def test_a_distinction_held_as_pending_leaves_the_public_ranking(
     run_action(moderator_client, DISTINCTIONS, "publish", [distinction])
     assert Distinction.objects.published().filter(pk=distinction.pk).exists()
     assert anchor in client.get(seeded.get_absolute_url()).content.decode()
+
+
+# Spam stays spam (issue 16).
+
+
+@pytest.mark.parametrize(
+    ("changelist", "make_row"), [(COMMENTS, "make_comment"), (DISTINCTIONS, "make_distinction")]
+)
+def test_a_bulk_remove_keeps_spam_as_spam(moderator_client, request, changelist, make_row):
+    build = request.getfixturevalue(make_row)
+    spam = build(status=ModerationStatus.SPAM)
+    shown = build(status=ModerationStatus.PUBLISHED)
+    response = run_action(moderator_client, changelist, "remove", [spam, shown])
+    spam.refresh_from_db()
+    shown.refresh_from_db()
+    assert spam.status == ModerationStatus.SPAM
+    assert spam.moderated_by is None
+    assert log_entries(spam) == []
+    assert shown.status == ModerationStatus.REMOVED
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert "1 marked as spam stayed marked as spam." in messages
+
+
+# A source's own distinction (the axis of a source) is the source's: read-only for moderators.
+
+
+@pytest.fixture
+def source_distinction(seeded) -> Distinction:
+    return Distinction.objects.from_sources().filter(comparison=seeded).first()
+
+
+def test_moderator_sees_a_sources_distinction_read_only(moderator_client, source_distinction):
+    url = reverse("admin:definitions_distinction_change", args=[source_distinction.pk])
+    html = moderator_client.get(url).content.decode()
+    assert 'name="status"' not in html
+    assert 'name="_save"' not in html
+    response = moderator_client.post(url, {"status": "removed", "reason": "Vandal"})
+    assert response.status_code == 403
+    source_distinction.refresh_from_db()
+    assert source_distinction.status == ModerationStatus.PUBLISHED
+
+
+@pytest.mark.parametrize("action", ["hold", "remove", "mark_spam"])
+def test_bulk_actions_leave_a_sources_distinction_alone_for_moderators(
+    moderator_client, make_distinction, source_distinction, action
+):
+    readers = make_distinction()
+    response = run_action(moderator_client, DISTINCTIONS, action, [source_distinction, readers])
+    source_distinction.refresh_from_db()
+    readers.refresh_from_db()
+    assert source_distinction.status == ModerationStatus.PUBLISHED
+    assert log_entries(source_distinction) == []
+    assert readers.status != ModerationStatus.PUBLISHED
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any(m.startswith("Left 1 alone: a source's own distinction") for m in messages)
+
+
+def test_a_superuser_may_still_hold_a_sources_distinction(superuser_client, source_distinction):
+    run_action(superuser_client, DISTINCTIONS, "hold", [source_distinction])
+    source_distinction.refresh_from_db()
+    assert source_distinction.status == ModerationStatus.PENDING
+    url = reverse("admin:definitions_distinction_change", args=[source_distinction.pk])
+    assert 'name="status"' in superuser_client.get(url).content.decode()

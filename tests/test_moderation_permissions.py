@@ -14,6 +14,9 @@ from definitions.models import Source
 pytestmark = pytest.mark.django_db
 
 MODERATOR_PERMISSIONS = {
+    # The moderation log and the record of removals, both read-only (issue 16).
+    "admin.view_logentry",
+    "comments.view_visitorremoval",
     "comments.view_comment",
     "comments.change_comment",
     "comments.view_report",
@@ -124,6 +127,8 @@ def test_moderator_can_open_every_moderation_page(moderator_client, seeded):
         "admin:definitions_source_changelist",
         "admin:definitions_bannedword_changelist",
         "admin:definitions_bannedword_add",
+        "admin:admin_logentry_changelist",
+        "admin:comments_visitorremoval_changelist",
     ]:
         assert moderator_client.get(reverse(name)).status_code == 200, name
     assert (

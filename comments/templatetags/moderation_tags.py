@@ -38,6 +38,14 @@ class Queue:
         url = reverse("admin:comments_comment_changelist")
         return f"{url}?reported=yes&status__exact=published"
 
+    @property
+    def log_url(self) -> str:
+        return reverse("admin:admin_logentry_changelist")
+
+    @property
+    def removals_url(self) -> str:
+        return reverse("admin:comments_visitorremoval_changelist")
+
 
 @register.simple_tag(takes_context=True)
 def moderation_queue(context: template.Context) -> Queue | None:

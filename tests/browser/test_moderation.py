@@ -1,4 +1,5 @@
-"""Journey 5: a moderator signs into the admin, holds one comment and publishes another."""
+"""Journey 5: a moderator signs into the admin, holds one comment and publishes another; removes
+everything one visitor wrote and undoes it; looks at a held comment on the site."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from django.db.migrations.loader import MigrationLoader
 from playwright.sync_api import expect
 
 from comments.models import Comment
+from definitions.moderation import ModerationStatus
+from tests.browser.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 
 MODERATORS_MIGRATION = "0002_moderators_group"
 ONE_PERMISSION_MIGRATION = "0003_comment_kind_one_moderation"
+LOG_MIGRATION = "0005_moderators_read_removals_and_log"
 PASSWORD = "a-long-moderator-passphrase-41"
 SHOWN = "Networking needs people who answer each other; media only needs an audience."
 HELD = "Check out my page for cheap followers and more social media growth tips today."
@@ -36,6 +40,10 @@ def restore_moderators_group() -> None:
     migration = import_module(f"comments.migrations.{ONE_PERMISSION_MIGRATION}")
     state = loader.project_state(("comments", ONE_PERMISSION_MIGRATION))
     migration.one_permission(state.apps, None)
+    # Then the moderation log and the record of removals.
+    migration = import_module(f"comments.migrations.{LOG_MIGRATION}")
+    state = loader.project_state(("comments", LOG_MIGRATION))
+    migration.grant(state.apps, None)
 
 
 @pytest.fixture
@@ -47,6 +55,14 @@ def moderator_account(site, monkeypatch, settings) -> str:
     monkeypatch.setenv("SMSN_MODERATOR_PASSWORD", PASSWORD)
     call_command("createmoderator", "moira", stdout=open("/dev/null", "w"))  # noqa: SIM115
     return "moira"
+
+
+def sign_in(page, site: str, username: str) -> None:
+    page.goto(f"{site}/{django_settings.ADMIN_PATH}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#user-tools")).to_contain_text(username)
 
 
 def run_bulk_action(page, comment: Comment, action_label: str) -> None:
@@ -68,11 +84,7 @@ def test_moderator_holds_one_comment_and_publishes_another(
     expect(visitor.locator("#comment-list")).not_to_contain_text(SHOWN)
 
     page = new_page(javascript=javascript)
-    page.goto(f"{site}/{django_settings.ADMIN_PATH}")
-    page.get_by_label("Username").fill(moderator_account)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_contain_text(moderator_account)
+    sign_in(page, site, moderator_account)
 
     page.goto(f"{site}/{django_settings.ADMIN_PATH}comments/comment/")
     run_bulk_action(page, held_later, "Hold selected comments as pending")
@@ -88,3 +100,75 @@ def test_moderator_holds_one_comment_and_publishes_another(
     visitor.reload()
     expect(visitor.locator(f"#{shown_later.anchor}")).to_contain_text(SHOWN)
     expect(visitor.locator("#comment-list")).not_to_contain_text(HELD)
+
+
+def test_moderator_removes_one_visitors_words_but_not_their_neighbours_then_undoes_it(
+    site, new_page, javascript, moderator_account, make_comment
+):
+    network = "ab" * 32
+    troll = make_comment(body="Buy followers now, cheap!", ip_hash=network)
+    colleague = make_comment(body="Same office, different person.", ip_hash=network)
+
+    page = new_page(javascript=javascript)
+    sign_in(page, site, moderator_account)
+    page.goto(f"{site}/{django_settings.ADMIN_PATH}comments/comment/{troll.pk}/change/")
+    page.get_by_role("link", name="Remove everything from this visitor").click()
+    expect(page.get_by_label("This visitor only")).to_be_checked()
+    expect(page.locator("#scope-visitor")).to_contain_text("1 comment will be removed")
+    expect(page.locator("#scope-network")).to_contain_text("2 comments will be removed")
+    expect(page.locator("#scope-network")).to_contain_text(colleague.body)
+    screenshot(page, f"admin-remove-visitor-{'js' if javascript else 'nojs'}")
+    page.get_by_role("button", name="Yes, remove").click()
+    expect(page.locator(".messagelist")).to_contain_text("Removed 1 comment and 0 distinctions")
+
+    visitor = new_page()
+    visitor.goto(f"{site}/")
+    expect(visitor.locator("#comment-list")).not_to_contain_text(troll.body)
+    expect(visitor.locator(f"#{colleague.anchor}")).to_contain_text(colleague.body)
+
+    page.get_by_role("link", name="Undo this removal").click()
+    expect(page.locator("#undo-counts")).to_contain_text("1 comment back to its status")
+    page.get_by_role("button", name="Yes, undo this removal").click()
+    expect(page.locator(".messagelist")).to_contain_text("put back 1 comment")
+    troll.refresh_from_db()
+    assert troll.status == ModerationStatus.PUBLISHED
+    visitor.reload()
+    expect(visitor.locator(f"#{troll.anchor}")).to_contain_text(troll.body)
+
+
+def test_moderator_views_a_pending_comment_on_the_site_marked_as_held(
+    site, new_page, moderator_account, make_comment
+):
+    held = make_comment(body=HELD, status=ModerationStatus.PENDING)
+    page = new_page()
+    sign_in(page, site, moderator_account)
+    page.goto(f"{site}/{django_settings.ADMIN_PATH}comments/comment/{held.pk}/change/")
+    page.get_by_role("link", name="View on site").click()
+    expect(page.locator("#held-notice")).to_contain_text("Held: only moderators see this")
+    expect(page.locator(f"#{held.anchor}")).to_contain_text(HELD)
+    expect(page.locator(f"#{held.anchor}")).to_contain_text("Pending moderation")
+    screenshot(page, "held-comment")
+
+    visitor = new_page()
+    response = visitor.goto(f"{site}{held.get_absolute_url()}")
+    assert response.status == 404
+
+
+def test_comment_queue_fits_its_box_at_1280_pixels(
+    site, new_page, moderator_account, make_comment, seeded
+):
+    for source in seeded.sources.all():
+        make_comment(source=source, body="A long comment that goes on " * 12, author_name="A")
+    page = new_page()
+    sign_in(page, site, moderator_account)
+    page.goto(f"{site}/{django_settings.ADMIN_PATH}comments/comment/")
+    widths = page.evaluate(
+        """() => {
+            const box = document.querySelector("#changelist .results");
+            return [box.scrollWidth, box.clientWidth, document.documentElement.scrollWidth,
+                    window.innerWidth];
+        }"""
+    )
+    screenshot(page, "admin-comment-queue")
+    assert widths[0] <= widths[1], widths
+    assert widths[2] <= widths[3], widths
