@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -192,3 +193,64 @@ def test_page_queries_stay_the_same_as_stances_grow(client, seeded):
                 claim_b=claims["b"],
             )
     assert count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_turns_labels_added_in_the_admin_into_claims_and_leaves_shipped_ones():
+    before = [("definitions", "0003_moderation_permission")]
+    executor = MigrationExecutor(connection)
+    # Forward to the latest migrations afterwards, so later tests find every table.
+    after = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        comparison = old.get_model("definitions", "Comparison").objects.create(
+            slug="blog-vs-vlog", term_a="Blog", term_b="Vlog"
+        )
+        dimension = old.get_model("definitions", "Dimension").objects.create(
+            comparison=comparison, slug="direction", name="Direction"
+        )
+        OldSource = old.get_model("definitions", "Source")
+        OldStance = old.get_model("definitions", "Stance")
+        stances = {}
+        for slug, seed_key, label_a in [
+            ("added", None, "Broadcast"),
+            ("also-added", None, "broadcast "),
+            ("shipped", "000_x", "broadcast"),
+        ]:
+            source = OldSource.objects.create(
+                comparison=comparison, slug=slug, title=slug, body="Text.", seed_key=seed_key
+            )
+            stances[slug] = OldStance.objects.create(
+                source=source,
+                dimension=dimension,
+                says_a="a",
+                says_b="b",
+                position_a=label_a,
+                position_b="",
+            ).pk
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    added = Stance.objects.get(pk=stances["added"])
+    assert added.claim_a is not None
+    assert (added.claim_a.label, added.claim_a.term, added.claim_a.slug) == (
+        "Broadcast",
+        "a",
+        "broadcast",
+    )
+    assert added.claim_b is None
+    assert Stance.objects.get(pk=stances["also-added"]).claim_a == added.claim_a
+    # loadsources, run by every deploy after migrate, matches shipped stances to curated claims.
+    assert Stance.objects.get(pk=stances["shipped"]).claim_a is None
+    assert Claim.objects.count() == 1
+
+
+def test_a_claim_changed_outside_the_admin_is_on_the_page_at_once(client, seeded):
+    assert "two-way exchange" in agreement(client, seeded, "direction")  # now cached
+    claim = Claim.objects.get(dimension__slug="direction", term="b")
+    claim.label = "a conversation both ways"
+    claim.save()
+    assert "social networking is a conversation both ways." in agreement(
+        client, seeded, "direction"
+    )
