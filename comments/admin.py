@@ -9,7 +9,7 @@ that every queue links to.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -47,6 +47,15 @@ from definitions.admin import (
 from definitions.models import Comparison, Distinction, Source
 from definitions.moderation import STATUS_LOG_LABELS, can_moderate
 from definitions.text import ascii_id
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class Reporters(TypedDict):
+    """What CommentAdmin.get_queryset() annotates each comment with."""
+
+    reporters: int
 
 
 class PlaceFilter(admin.SimpleListFilter):
@@ -157,7 +166,7 @@ class CommentAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.Model
         )
         return queryset.order_by(*self.get_ordering(request))
 
-    def get_ordering(self, request: HttpRequest) -> list[str]:
+    def get_ordering(self, request: HttpRequest) -> list[Any] | tuple[Any, ...]:
         if request.GET.get(ReportedFilter.parameter_name) == "yes":
             return ["-reporters", "-created", "-id"]
         return super().get_ordering(request)
@@ -193,7 +202,7 @@ class CommentAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.Model
         return date_format(timezone.localtime(obj.created), "j M Y H:i")
 
     @admin.display(description="reported by", ordering="reporters")
-    def reporters(self, obj: Comment) -> int:
+    def reporters(self, obj: WithAnnotations[Comment, Reporters]) -> int:
         return obj.reporters
 
     @admin.display(description="reports")
@@ -366,7 +375,8 @@ class RemoveVisitorForm(forms.Form):
         return self.cleaned_data.get("scope") or RemovalScope.VISITOR
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         identities = len(cleaned.get("visitor", [])) + len(cleaned.get("ip", []))
         if not self.errors and identities == 0:
             raise forms.ValidationError("No visitor id or IP hash given.")
@@ -397,7 +407,7 @@ class ReportAdmin(admin.ModelAdmin):
 
     list_display = ["comment", "reason", "created"]
     list_select_related = ["comment"]
-    fields = ["comment", "reason", "created"]
+    fields = ("comment", "reason", "created")
     readonly_fields = fields
     ordering = ["-created"]
 
@@ -428,7 +438,7 @@ class VisitorRemovalAdmin(admin.ModelAdmin):
         ("created", admin.DateFieldListFilter),
     ]
     list_select_related = ["moderator", "undone_by"]
-    fields = [
+    fields = (
         "created",
         "moderator",
         "scope",
@@ -437,7 +447,7 @@ class VisitorRemovalAdmin(admin.ModelAdmin):
         "distinctions",
         "votes",
         "undo",
-    ]
+    )
     readonly_fields = fields
 
     def get_urls(self) -> list:
@@ -619,7 +629,7 @@ class ModerationLogAdmin(admin.ModelAdmin):
     search_fields = ["object_repr", "change_message"]
     date_hierarchy = "action_time"
     ordering = ["-action_time", "-id"]
-    fields = ["action_time", "user", "what", "decision", "reason"]
+    fields = ("action_time", "user", "what", "decision", "reason")
     readonly_fields = fields
 
     def changelist_view(
@@ -646,7 +656,7 @@ class ModerationLogAdmin(admin.ModelAdmin):
 
     @admin.display(description="what", ordering="object_repr")
     def what(self, entry: LogEntry) -> str:
-        kind = entry.content_type.name if entry.content_type_id else "row"
+        kind = entry.content_type.name if entry.content_type is not None else "row"
         label = f"{kind.capitalize()}: {entry.object_repr}"
         try:
             url = entry.get_admin_url()

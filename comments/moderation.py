@@ -143,7 +143,11 @@ def remove_visitor_content(
         ]
     )
     action = removal_log_action(scope, record)
-    for model, rows in [(Comment, comments), (Distinction, distinctions)]:
+    removed: list[tuple[type[models.Model], list[Any]]] = [
+        (Comment, comments),
+        (Distinction, distinctions),
+    ]
+    for model, rows in removed:
         set_status(
             model,
             rows,
@@ -232,7 +236,11 @@ def undo_removal(*, removal: VisitorRemoval, user: Any, reason: str = "") -> Cou
         user=user,
         log=log,
     )
-    votes = [row.vote for row in rows.filter(vote__is_void=True).select_related("vote")]
+    votes = [
+        row.vote
+        for row in rows.filter(vote__is_void=True).select_related("vote")
+        if row.vote is not None
+    ]
     for batch in batched([vote.pk for vote in votes], UPDATE_BATCH):
         Vote.objects.filter(pk__in=batch).update(is_void=False)
     if votes:

@@ -297,7 +297,9 @@ def test_a_bulk_remove_keeps_spam_as_spam(moderator_client, request, changelist,
 
 @pytest.fixture
 def source_distinction(seeded) -> Distinction:
-    return Distinction.objects.from_sources().filter(comparison=seeded).first()
+    distinction = Distinction.objects.from_sources().filter(comparison=seeded).first()
+    assert distinction is not None
+    return distinction
 
 
 def test_moderator_sees_a_sources_distinction_read_only(moderator_client, source_distinction):
