@@ -1,7 +1,9 @@
 """Reader comments: thread pages, posting and replying, the author's edits, visitors' reports.
 
 Every form works as a plain POST that redirects to the comment's permalink; with htmx the same
-views answer with a partial of the same template, so the thread changes in place.
+views answer with a partial of the same template, so the thread changes in place. A refusal (a
+rate limit, an edit after its window) keeps its status and says why (smsn.refusals): beside the
+control with htmx; without, the form again with its text, or the site's page with a link back.
 """
 
 from __future__ import annotations
@@ -20,14 +22,13 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    HttpResponseForbidden,
 )
 from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from comments import conf
@@ -46,6 +47,7 @@ from definitions.moderation import ModerationStatus, can_moderate
 from definitions.text import ascii_id
 from smsn import ratelimit
 from smsn.http import SiteRequest
+from smsn.refusals import refuse
 
 AUTHOR_COOKIE = "smsn_commenter"
 AUTHOR_COOKIE_SALT = "smsn.comments.author"
@@ -245,13 +247,13 @@ def _thread_page(request: SiteRequest, target: Target) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 def thread(request: SiteRequest, slug: str) -> HttpResponse:
     """Show one page of a comparison's discussion (the comparison page shows the first)."""
     return _thread_page(request, _comparison(slug))
 
 
-@require_GET
+@require_safe
 def source_thread(request: SiteRequest, comparison_slug: str, slug: str) -> HttpResponse:
     """Show one page of the comments on a source (the source page shows the first)."""
     return _thread_page(request, _source(comparison_slug, slug))
@@ -271,7 +273,7 @@ def _comment_for(request: SiteRequest, pk: int) -> Comment:
     return comment
 
 
-@require_GET
+@require_safe
 def permalink(request: SiteRequest, pk: int) -> HttpResponse:
     """Send the visitor to the page of the thread that shows the comment.
 
@@ -317,18 +319,33 @@ def held_comment(request: SiteRequest, pk: int) -> HttpResponse:
 
 
 def _comment_partial(
-    request: SiteRequest, comment: Comment, action_notice: str = ""
+    request: SiteRequest, comment: Comment, action_notice: str = "", *, changed: bool = False
 ) -> HttpResponse:
+    """Answer htmx with the comment in place; focus moves to its notice, or to the comment.
+
+    After an edit or a delete (`changed`) the thread's count follows, and the notice of a
+    comment posted earlier ("you can edit or delete it…") goes: it no longer says what is true.
+    """
     visitor_id = visitor_id_of(request)
     reported = set()
     if visitor_id and Report.objects.filter(comment=comment, visitor_id=visitor_id).exists():
         reported = {comment.pk}
     prepare([comment], visitor_id, reported)
-    return render(
-        request,
-        "comments/thread.html#comment-article",
-        {"c": comment, "action_notice": action_notice},
-    )
+    context: dict[str, Any] = {"c": comment, "action_notice": action_notice, "refocus": True}
+    if not changed:
+        return render(request, "comments/thread.html#comment-article", context)
+    parent = comment.parent
+    context["comment_total"] = comment_total(comment.target)
+    if parent is not None and parent.status == ModerationStatus.PUBLISHED:
+        context["status_id"] = f"reply-status-{parent.pk}"
+    return render(request, "comments/thread.html#changed", context)
+
+
+def comment_total(target: Target) -> int:
+    """Return the number of published comments and replies on a comparison or a source."""
+    if isinstance(target, Source):
+        return Comment.objects.counts_by_source(target.comparison_id).get(target.pk, 0)
+    return Comment.objects.counts_by_source(target.pk).get(None, 0)
 
 
 # Posting ---------------------------------------------------------------------------------------
@@ -356,10 +373,25 @@ def require_utf8(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapped
 
 
-TOO_FAST = (
-    "You are posting comments faster than we allow. Wait a minute and send it again; "
-    "your text is still in the form."
-)
+def too_fast(
+    request: SiteRequest, target: Target, form: CommentForm, allowance: ratelimit.Allowance
+) -> HttpResponse:
+    """Refuse a valid comment or reply over the rate limit, saying when to send it again.
+
+    htmx leaves the form as it is and shows the sentence beside it; without JavaScript the form
+    comes back with the sentence in its summary and the visitor's text in it.
+    """
+    kind = "reply" if form.parent_comment else "comment"
+    message = (
+        f"You are posting faster than we allow, so your {kind} was not posted. Send it again "
+        f"in {allowance.wait}; your text is still in the form."
+    )
+    if request.htmx:
+        return refuse(request, 429, message, title="Too fast", retry_after=allowance.retry_after)
+    form.add_error(None, message)
+    response = _form_errors(request, target, form, status=429)
+    response["Retry-After"] = str(allowance.retry_after)
+    return response
 
 
 @ratelimit.refunded_on_outage()
@@ -378,14 +410,9 @@ def _post(request: SiteRequest, target: Target) -> HttpResponse:
         return _form_errors(request, target, form)
     # The id first, so a new visitor's first comment counts towards their own limit too.
     visitor.ensure_id()
-    if not ratelimit.allow("comment", request.visitor.ip_hash, request.visitor.id):
-        if request.htmx:
-            form.add_error(None, TOO_FAST)
-            return _form_errors(request, target, form)
-        return ratelimit.too_many_requests(
-            "You are posting comments faster than we allow. Wait a minute, go back and send "
-            "it again: your text is still in the form."
-        )
+    allowance = ratelimit.allow("comment", request.visitor.ip_hash, request.visitor.id)
+    if not allowance:
+        return too_fast(request, target, form, allowance)
     data = form.cleaned_data
     posted = post_comment(
         target=target,
@@ -431,6 +458,7 @@ def _posted(request: SiteRequest, target: Target, posted: Posted) -> HttpRespons
             "show_comment": posted.created and comment.is_visible_to(visitor_id),
             "status_id": f"reply-status-{parent.pk}" if parent else "comment-status",
             "list_id": f"replies-{parent.pk}" if parent else "comment-list",
+            "comment_total": comment_total(target),
             "page_url": target.get_absolute_url(),
             "form": new_comment_form(
                 request,
@@ -446,7 +474,9 @@ def _posted(request: SiteRequest, target: Target, posted: Posted) -> HttpRespons
     return response
 
 
-def _form_errors(request: SiteRequest, target: Target, form: CommentForm) -> HttpResponse:
+def _form_errors(
+    request: SiteRequest, target: Target, form: CommentForm, *, status: int = 400
+) -> HttpResponse:
     """Show the form again with its errors and the visitor's text; never lose a comment."""
     parent_id = ascii_id(form.data.get("parent")) or None
     form_context = {
@@ -468,10 +498,10 @@ def _form_errors(request: SiteRequest, target: Target, form: CommentForm) -> Htt
             request,
             "comments/reply.html",
             {**form_context, "parent": form.parent_comment, "target": target},
-            status=400,
+            status=status,
         )
     context = thread_context(request, target, form=form)
-    return render(request, "comments/thread.html", context, status=400)
+    return render(request, "comments/thread.html", context, status=status)
 
 
 @require_POST
@@ -488,7 +518,7 @@ def post_on_source(request: SiteRequest, comparison_slug: str, slug: str) -> Htt
     return _post(request, _source(comparison_slug, slug))
 
 
-@require_GET
+@require_safe
 def reply(request: SiteRequest, pk: int) -> HttpResponse:
     """Show the form for a reply under a top-level comment (htmx: in place, under it)."""
     parent = _comment_for(request, pk)
@@ -518,26 +548,32 @@ def reply(request: SiteRequest, pk: int) -> HttpResponse:
 # The author's changes --------------------------------------------------------------------------
 
 NOT_YOURS = (
-    "Only the person who wrote a comment can change it, and only for {minutes} minutes after "
-    "posting it."
+    "Nothing was changed: only the person who wrote a comment can change it, and only for "
+    "{minutes} minutes after posting it."
 )
 
 
-def _not_allowed() -> HttpResponse:
+def _not_allowed(request: SiteRequest, comment: Comment) -> HttpResponse:
+    """Refuse a change to a comment that is not the visitor's, or no longer theirs to change."""
     minutes = int(conf.edit_window().total_seconds() // 60)
-    return HttpResponseForbidden(
-        NOT_YOURS.format(minutes=minutes), content_type="text/plain; charset=utf-8"
+    return refuse(
+        request,
+        403,
+        NOT_YOURS.format(minutes=minutes),
+        title="This comment cannot be changed",
+        back_url=comment.location_for(visitor_id_of(request)),
+        back_label="Back to the comment",
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_utf8
 def edit(request: SiteRequest, pk: int) -> HttpResponse:
     """Let the author change their comment's text for a short while after posting."""
     comment = _comment_for(request, pk)
     visitor_id = visitor_id_of(request)
     if not comment.can_be_changed_by(visitor_id):
-        return _not_allowed()
+        return _not_allowed(request, comment)
     form = EditCommentForm(
         request.POST if request.method == "POST" else None,
         initial={"body": comment.body},
@@ -549,14 +585,14 @@ def edit(request: SiteRequest, pk: int) -> HttpResponse:
                 comment=comment, visitor_id=visitor_id, body=form.cleaned_data["body"]
             )
         except NotAllowed:
-            return _not_allowed()
+            return _not_allowed(request, comment)
         if request.htmx:
             notice = (
                 "Saved."
                 if comment.status == ModerationStatus.PUBLISHED
                 else "Saved. Your comment now awaits moderation."
             )
-            return _comment_partial(request, comment, notice)
+            return _comment_partial(request, comment, notice, changed=True)
         return redirect(comment.location_for(visitor_id))
     prepare([comment], visitor_id)
     template = "comments/edit.html"
@@ -571,21 +607,21 @@ def edit(request: SiteRequest, pk: int) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_utf8
 def delete(request: SiteRequest, pk: int) -> HttpResponse:
     """Let the author remove their comment for a short while after posting."""
     comment = _comment_for(request, pk)
     visitor_id = visitor_id_of(request)
     if not comment.can_be_changed_by(visitor_id):
-        return _not_allowed()
+        return _not_allowed(request, comment)
     if request.method == "POST":
         try:
             comment = delete_comment(comment=comment, visitor_id=visitor_id)
         except NotAllowed:
-            return _not_allowed()
+            return _not_allowed(request, comment)
         if request.htmx:
-            return _comment_partial(request, comment)
+            return _comment_partial(request, comment, "Your comment is deleted.", changed=True)
         # A deleted reply leaves its conversation in place: go back to the top of it.
         return redirect((comment.parent or comment).location_for(visitor_id))
     prepare([comment], visitor_id)
@@ -600,7 +636,7 @@ def delete(request: SiteRequest, pk: int) -> HttpResponse:
 REPORTED = "Thank you. A moderator will look at this comment. Nobody else sees who reported it."
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @require_utf8
 @ratelimit.refunded_on_outage()
 def report(request: SiteRequest, pk: int) -> HttpResponse:
@@ -613,14 +649,10 @@ def report(request: SiteRequest, pk: int) -> HttpResponse:
         visitor_id and Report.objects.filter(comment=comment, visitor_id=visitor_id).exists()
     )
     form = ReportForm(request.POST if request.method == "POST" else None, auto_id=f"report{pk}-%s")
+    allowance = ratelimit.Allowance(True)
     if request.method == "POST" and not already and form.is_valid():
-        if not ratelimit.allow("report", request.visitor.ip_hash, request.visitor.id):
-            if not request.htmx:
-                return ratelimit.too_many_requests(
-                    "You are sending reports faster than we allow. Wait a minute and try again."
-                )
-            form.add_error(None, "You are sending reports faster than we allow. Wait a minute.")
-        else:
+        allowance = ratelimit.allow("report", request.visitor.ip_hash, request.visitor.id)
+        if allowance:
             report_comment(
                 comment=comment,
                 visitor_id=request.visitor.ensure_id(),
@@ -638,6 +670,15 @@ def report(request: SiteRequest, pk: int) -> HttpResponse:
                     {"c": comment, "action_notice": REPORTED},
                 )
             return redirect(reverse("comments:report", kwargs={"pk": pk}) + "?sent=1")
+        message = (
+            "You are sending reports faster than we allow, so this one was not sent. Try "
+            f"again in {allowance.wait}."
+        )
+        if request.htmx:
+            return refuse(
+                request, 429, message, title="Too fast", retry_after=allowance.retry_after
+            )
+        form.add_error(None, message)
     prepare([comment], visitor_id)
     context = {
         "c": comment,
@@ -649,4 +690,9 @@ def report(request: SiteRequest, pk: int) -> HttpResponse:
     if request.htmx:
         template += "#report-form"
     status = 400 if form.is_bound and form.errors and not request.htmx else 200
-    return render(request, template, context, status=status)
+    if not allowance:
+        status = 429
+    response = render(request, template, context, status=status)
+    if not allowance:
+        response["Retry-After"] = str(allowance.retry_after)
+    return response

@@ -3,7 +3,7 @@
 A refused request keeps its real status (403, 404, 429, 503, a failed CSRF check). Without
 JavaScript the person gets the site's page with the sentence and a link back to where they were.
 An htmx request gets the sentence alone (error.html's `refusal` partial): htmx swaps only 2xx
-answers, so static/js/refusals.js shows it next to the control that was used.
+answers, so static/js/in-place.js shows it next to the control that was used.
 """
 
 from __future__ import annotations

@@ -445,14 +445,19 @@ def test_form_left_open_too_long_is_refused_with_a_fresh_ticket(client, seeded, 
     assert data["ticket"] not in response.content.decode()
 
 
-def test_sixth_comment_in_a_minute_from_one_visitor_gets_a_plain_429(client, seeded, comment_form):
+def test_sixth_comment_in_a_minute_gets_429_with_the_form_again_and_the_text_kept(
+    client, seeded, comment_form
+):
     for i in range(5):
         assert client.post(post_url(seeded), comment_form(body=f"Comment {i}")).status_code == 302
     response = client.post(post_url(seeded), comment_form(body="One too many"))
     assert response.status_code == 429
-    assert response["Content-Type"].startswith("text/plain")
-    assert b"faster than we allow" in response.content
-    assert "Retry-After" in response
+    html = response.content.decode()
+    summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "faster than we allow, so your comment was not posted" in summary
+    assert ">\nOne too many</textarea>" in html
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert f"Send it again in {response['Retry-After']} seconds" in summary
     assert posted().count() == 5
 
 
@@ -500,15 +505,19 @@ def test_comments_refused_while_the_database_fails_do_not_use_up_the_allowance(
     assert posted().count() == 1
 
 
-def test_htmx_rate_limit_shows_the_message_in_the_form_with_the_text_kept(
+def test_htmx_rate_limit_answers_429_with_the_sentence_and_leaves_the_form_alone(
     client, seeded, comment_form, settings
 ):
     settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "comment": [(1, 60)]}
     client.post(post_url(seeded), comment_form(), **HTMX)
     response = client.post(post_url(seeded), comment_form(body="Wait for me"), **HTMX)
     html = response.content.decode()
-    assert "faster than we allow" in html
-    assert ">\nWait for me</textarea>" in html
+    assert response.status_code == 429
+    # Only the sentence (static/js/in-place.js shows it by the form): the typed text stays put.
+    assert html.startswith('<p class="refusal" role="alert" data-refusal>')
+    assert "faster than we allow, so your comment was not posted" in html
+    assert "your text is still in the form" in html
+    assert "<form" not in html
     assert posted().count() == 1
 
 
@@ -672,7 +681,8 @@ def test_reply_form_works_without_javascript(client, seeded, make_comment):
     assert "<html" in html
     assert "Worth answering" in html
     assert f'name="parent" value="{parent.pk}"' in html
-    assert f'action="{post_url(seeded)}"' in html
+    # The page sent back with errors opens at the form.
+    assert f'action="{post_url(seeded)}#reply-slot-{parent.pk}"' in html
 
 
 def test_reply_form_loads_in_place_with_htmx(client, seeded, make_comment):

@@ -181,7 +181,7 @@ def test_comparison_page_counts_comments_per_source_and_for_the_discussion(
     row = html.split('id="source-content-or-conversation"', 1)[1].split("</th>", 1)[0]
     assert "No comments yet" in row
     discussion = html.split('id="comments"', 1)[1]
-    assert '<span class="comment-total">2 comments</span>' in discussion
+    assert '<span class="comment-total" id="comment-total">2 comments</span>' in discussion
 
 
 def test_counting_every_rows_comments_takes_one_query(
@@ -339,7 +339,10 @@ def test_permalink_of_a_hidden_comment_is_not_found(client, seeded, make_comment
 def test_permalink_with_htmx_answers_with_the_comment_alone(client, seeded, make_comment):
     comment = make_comment(body="Just this one")
     html = client.get(comment.get_absolute_url(), **HTMX).content.decode()
-    assert html.strip().startswith(f'<article class="comment" id="comment-{comment.pk}">')
+    # It takes the focus from the Cancel link it replaces.
+    assert html.strip().startswith(
+        f'<article class="comment" id="comment-{comment.pk}" tabindex="-1" autofocus>'
+    )
     assert "Just this one" in html
 
 

@@ -185,7 +185,7 @@ def test_hidden_comments_cannot_be_reported(seeded, make_comment):
     assert not Report.objects.exists()
 
 
-def test_reporting_too_often_gets_a_plain_429(seeded, make_comment, settings):
+def test_reporting_too_often_gets_429(seeded, make_comment, settings):
     settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "report": [(2, 60)]}
     comments = [make_comment() for _ in range(3)]
     visitor = reporter(1)

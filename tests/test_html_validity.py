@@ -1,4 +1,4 @@
-"""The comparison page and a source page pass the Nu Html Checker (the W3C validator)."""
+"""The comparison page, a source page and the refusals' page pass the Nu Html Checker."""
 
 from __future__ import annotations
 
@@ -57,6 +57,11 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
             distinction_form(text_a="short", axis_b="", author_name=""),
         ),
         "source": client.get(source.get_absolute_url()),
+        # Refusals: the site's page with the sentence and a link back (smsn/refusals.py).
+        "refusal": client.post(
+            f"/distinctions/{voted.pk}/vote/", {"value": "7"}, HTTP_REFERER="http://testserver/"
+        ),
+        "wrong-method": client.get(f"/distinctions/{voted.pk}/vote/"),
     }
     assert {name: r.status_code for name, r in pages.items()} == {
         "comparison": 200,
@@ -64,6 +69,8 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
         "comparison-page-2": 200,
         "comparison-form-errors": 400,
         "source": 200,
+        "refusal": 400,
+        "wrong-method": 405,
     }
     errors = validate({name: r.content for name, r in pages.items()}, tmp_path)
     assert errors == ""

@@ -1,12 +1,13 @@
 /*
- * Refusals, shown in place.
+ * What htmx leaves to the page when it changes things in place: refusals shown beside the
+ * control that was used, and text boxes that keep the size a visitor gave them.
  *
- * htmx swaps only 2xx answers, so a refused request (a vote over the rate limit, an edit after
- * its window, a vote on a distinction a moderator has just removed, a database outage, a failed
- * CSRF check) or a lost connection would change nothing on screen. The site answers htmx with
- * one sentence in [data-refusal] (smsn/refusals.py): this shows it next to the control that was
- * used, as an alert, and empties the live region so it no longer holds the last success.
- * It evaluates nothing and writes text only, never the answer's HTML.
+ * Refusals. htmx swaps only 2xx answers, so a refused request (a vote over the rate limit, an
+ * edit after its window, a vote on a distinction a moderator has just removed, a database
+ * outage, a failed CSRF check) or a lost connection would change nothing on screen. The site
+ * answers htmx with one sentence in [data-refusal] (smsn/refusals.py): this shows it next to
+ * the control that was used, as an alert, and empties the live region so it no longer holds the
+ * last success. It evaluates nothing and writes text only, never the answer's HTML.
  */
 (function () {
   "use strict";
@@ -86,5 +87,33 @@
   });
   body.addEventListener("htmx:sendError", function (event) {
     show(event.detail.elt, UNREACHABLE);
+  });
+
+  // Text boxes. A form sent back with its errors replaces the one the visitor typed in; a box
+  // they had dragged larger would shrink back. htmx must not carry its style attribute over
+  // (the CSP forbids inline styles: base.html's attributesToSettle), so the size is carried
+  // over here through the element's style object, which the CSP allows.
+  var sizes = {};
+  body.addEventListener("htmx:beforeSwap", function (event) {
+    sizes = {};
+    var target = event.detail.target;
+    if (!event.detail.shouldSwap || !target) {
+      return;
+    }
+    target.querySelectorAll("textarea[id]").forEach(function (box) {
+      if (box.style.width || box.style.height) {
+        sizes[box.id] = { width: box.style.width, height: box.style.height };
+      }
+    });
+  });
+  body.addEventListener("htmx:afterSwap", function () {
+    Object.keys(sizes).forEach(function (id) {
+      var box = document.getElementById(id);
+      if (box) {
+        box.style.width = sizes[id].width;
+        box.style.height = sizes[id].height;
+      }
+    });
+    sizes = {};
   });
 })();
