@@ -24,7 +24,7 @@ class AnswerTimeoutConnection(psycopg.Connection):
     answer_timeout: float | None = None
 
     @classmethod
-    def connect(  # type: ignore[override]
+    def connect(  # type: ignore[override]  # adds answer_timeout, a float psycopg's options refuse
         cls, conninfo: str = "", *, answer_timeout: float | None = None, **kwargs: Any
     ) -> AnswerTimeoutConnection:
         connection = super().connect(conninfo, **kwargs)
