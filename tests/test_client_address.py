@@ -218,6 +218,10 @@ def _production_health(tmp_path: Path) -> dict:
         "import json, django\n"
         "django.setup()\n"
         "from django.test import Client\n"
+        "from django.test.utils import override_settings\n"
+        # Plain static storage: no collectstatic has run, and static files are not the point.
+        "override_settings(STORAGES={'staticfiles': {'BACKEND': "
+        "'django.contrib.staticfiles.storage.StaticFilesStorage'}}).enable()\n"
         "client = Client(HTTP_HOST='smsn.example')\n"
         "seen = {}\n"
         "for path in ['/healthz', '/readyz', '/privacy/']:\n"
