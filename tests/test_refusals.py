@@ -70,7 +70,9 @@ def page_sentence(response) -> tuple[str, str, str]:
     title = re.search(r"<h1>([^<]+)</h1>", html)
     sentence = re.search(r'<p class="lead" data-refusal>([^<]+)</p>', html)
     back = re.search(r'<a class="back-link" href="([^"]+)">', html)
-    assert title and sentence and back, html[:500]
+    assert title, html[:500]
+    assert sentence, html[:500]
+    assert back, html[:500]
     return title[1], sentence[1], back[1]
 
 
