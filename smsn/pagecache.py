@@ -10,7 +10,7 @@ their vote forms.
 Templates declare their holes; nothing searches the HTML for them:
 - `{% csrf_token %}` and `{{ csrf_token }}`, `{{ csp_nonce }}` (and `{% htmx_script %}`) read the
   context, which holds a hole marker instead of the value when a page is rendered to be shared;
-- `{% fresh "name" value %}` (definitions/templatetags/page_holes.py) writes a one-time form value,
+- `{% fresh "name" value %}` (smsn/templatetags/page_holes.py) writes a one-time form value,
   made anew for every page view by the function registered with `register_fresh_value`;
 - `{% vote_form distinction.pk %}…{% endvote_form %}` marks a vote form, which comes in three
   states (not voted, voted yes, voted no).
@@ -34,8 +34,8 @@ Every key holding rendered HTML carries the release (`release()`), so two releas
 (a rolling deploy) never serve each other's pages and their hashed static file names.
 
 Visitors with something of their own on the page (a pending distinction or comment, a comment
-they may still edit, a report) get the page rendered for them; other apps say what counts as
-"something of their own" through `register_personal`, because definitions never imports comments.
+they may still edit, a report) get the page rendered for them; the apps say what counts as
+"something of their own" through `register_personal`, because this module imports no app.
 """
 
 from __future__ import annotations
