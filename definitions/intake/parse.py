@@ -5,6 +5,7 @@ Plain Python on strings: no database, no model, no network.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -20,6 +21,7 @@ class ParsedComment(NamedTuple):
     author: str
     body: str
     kind: str  # "comment" or "pingback"
+    date: tuple[int | None, int | None, int | None] = (None, None, None)
 
 
 @dataclass
@@ -29,6 +31,11 @@ class ParsedArticle:
     body: str
     comments: list[ParsedComment] = field(default_factory=list)
     debris_removed: list[str] = field(default_factory=list)
+    # What the format stated (header lines, an HTML page's meta tags), and which format it was.
+    original_url: str = ""
+    author: str = ""
+    site_name: str = ""
+    format: str = "text"
 
 
 _MONTHS = {
@@ -99,7 +106,8 @@ _FOOTER_LINES = re.compile(
 _COUNT_WORDS = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)"
 _COMMENTS_HEADER = re.compile(
     rf"^{_COUNT_WORDS}\s+(?:thoughts?|comments?|responses?|replies|reactions?)\s+(?:on|to)\b"
-    r"|^(?:reader\s+)?(?:comments?|responses?|replies|discussion)\s*(?:\(\d+\))?:?$",
+    r"|^(?:reader\s+)?(?:comments?|responses?|replies|discussion)\s*(?:\(\d+\))?:?$"
+    r"|^\d+\s+(?:comments?|responses?):$",  # Blogger: "5 comments:"
     re.I,
 )
 _COMMENT_COUNT_HINT = re.compile(r"\b(\d+)\s+comments?\b", re.I)
@@ -107,7 +115,16 @@ _ITEM = re.compile(
     r"^(?P<indent>[ \t]*)(?P<mark>[•·▪●◦*\-\u2013\u2014]|\d{1,3}[.)])[ \t\u00a0]+(?P<rest>\S.*)$"
 )
 _SAYS = re.compile(
-    r"^(?P<author>[^\n:]{1,60}?)\s+(?:says|said|wrote)\s*:?\s*(?:[\w ,:.]{0,40}\d[\w ,:.]{0,40})?$",
+    r"^(?P<author>[^\n:]{1,60}?)\s+(?:says|said|wrote)\s*(?::|\.\.\.|…)?\s*"
+    r"(?:[\w ,:.]{0,40}\d[\w ,:.]{0,40})?$",
+    re.I,
+)
+# "Jane Doe — March 3, 2012 at 4:15 pm": a numbered comment's first line, after its number.
+_NAME_DATE = re.compile(r"^(?P<author>[^\n]{1,60}?)\s+(?:[\u2014\u2013|]|-{1,2}|·)\s+(?P<date>.+)$")
+# Links under each comment of a blog's thread, not part of what the reader wrote.
+_COMMENT_TOOLS = re.compile(
+    r"^(?:reply(?:\s*[↓\u2193])?|report(?:\s+comment)?|like|log\s+in\s+to\s+reply"
+    r"|delete|permalink|link|edit)$",
     re.I,
 )
 _LAST_POST = re.compile(r"^(?P<author>\S{1,40}?)[\u2019']s\s+last\s+blog\s+post\s*\.\.", re.I)
@@ -196,27 +213,71 @@ def _comments_start(lines: list[str], start: int) -> int | None:
     return None
 
 
+def _is_name_line(text: str) -> bool:
+    """Return True if the line could be a commenter's name on a line of its own."""
+    return (
+        0 < len(text) <= 60
+        and len(text.split()) <= 6
+        and not text.endswith((".", "!", "?", ",", ";", ":", "\u2026"))
+        and parse_date(text) is None
+        and not _COMMENT_TOOLS.match(text)
+        and not _FOOTER_LINES.match(text)
+    )
+
+
+def _name_then_date_heads(texts: list[str]) -> set[int]:
+    """Return where comments start in a thread laid out as a name line, then a date line.
+
+    That is WordPress's usual layout: "Jane Doe", "March 3, 2012 at 4:15 pm", the text, "Reply".
+    """
+    filled = [i for i, text in enumerate(texts) if text]
+    heads = set()
+    for here, following in itertools.pairwise(filled):
+        if _is_name_line(texts[here]) and parse_date(texts[following]) is not None:
+            heads.add(here)
+    return heads
+
+
 def _split_comments(lines: list[str]) -> list[ParsedComment]:
+    """Split the thread into comments, with their authors and dates when the layout gives them.
+
+    Layouts: a list whose items are comments ("1. Josh says: …"), numbered comments whose first
+    line is "Name — date", "Name says:" or Blogger's "Name said..." lines, WordPress's name line
+    then date line; the links under each comment ("Reply") are left out.
+    """
     items: list[list[str]] = []
     marks = [m for line in lines if (m := _ITEM.match(line))]
     indent = min((len(m["indent"]) for m in marks), default=None)
-    for line in lines:
-        text = _clean_line(line)
+    texts = [_clean_line(line) for line in lines]
+    signed = any(_SAYS.match(text) for text in texts)
+    name_heads = _name_then_date_heads(texts) if indent is None and not signed else set()
+    for i, line in enumerate(lines):
+        text = texts[i]
         m = _ITEM.match(line)
         if m and len(m["indent"]) == indent:
             items.append([m["rest"].strip()])
         elif indent is None and _SAYS.match(text) and not line[:1].isspace():
             items.append([text])
-        elif text and not _FOOTER_LINES.match(text):
+        elif i in name_heads:
+            items.append([f"{text} says:"])
+        elif text and not _FOOTER_LINES.match(text) and not _COMMENT_TOOLS.match(text):
             if not items:
                 items.append([])
             items[-1].append(text)
     comments = []
     for item in items:
         author = ""
+        date: tuple[int | None, int | None, int | None] = (None, None, None)
         if item and (m := _SAYS.match(item[0])):
             author = m["author"].strip()
             item = item[1:]
+        elif item and (m := _NAME_DATE.match(item[0])) and (found := _date_value(m["date"])):
+            author, date = m["author"].strip(), found
+            item = item[1:]
+        for at in (0, -1):
+            if len(item) > 1 and date == (None, None, None) and (found := parse_date(item[at])):
+                date = found
+                item = item[1:] if at == 0 else item[:-1]
         if not item:
             continue
         for line in item:
@@ -226,8 +287,14 @@ def _split_comments(lines: list[str]) -> list[ParsedComment]:
             if not author and (m := _FOLLOW_ME.match(line)):
                 author = m["author"]
         kind = "pingback" if _PINGBACK.search(item[0]) else "comment"
-        comments.append(ParsedComment(author[:60], "\n\n".join(item), kind))
+        comments.append(ParsedComment(author[:60], "\n\n".join(item), kind, date))
     return comments
+
+
+def _date_value(text: str) -> tuple[int | None, int | None, int | None] | None:
+    from definitions.intake.formats import parse_date_value
+
+    return parse_date_value(text)
 
 
 def _title_in_comments_header(lines: list[str]) -> str:
@@ -240,15 +307,23 @@ def _title_in_comments_header(lines: list[str]) -> str:
     return ""
 
 
-def parse_article(text: str) -> ParsedArticle:
-    """Split the raw text of an article into title, date, body and reader comments."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    lines = text.split("\n")
-    debris: list[str] = []
-    date: tuple[int | None, int | None, int | None] = (None, None, None)
+def parse_article(text: str, article_format: str = "auto") -> ParsedArticle:
+    """Split the raw text of an article into title, date, body and reader comments.
+
+    The text may be plain text (with header lines or without), HTML or Markdown: `article_format`
+    says which, or "auto" to detect it (definitions.intake.formats).
+    """
+    from definitions.intake.formats import prepare_article
+
+    prepared = prepare_article(text, article_format)
+    meta = prepared.meta
+    lines = prepared.text.split("\n")
+    debris: list[str] = list(prepared.headers_removed)
+    date: tuple[int | None, int | None, int | None] = meta.date
 
     # The title: a line near the top that reads like one, after the page furniture; the one the
-    # comment thread repeats ("8 thoughts on “…”") if there is a choice.
+    # comment thread repeats ("8 thoughts on “…”") if there is a choice. A title the format
+    # stated ("Title: …", <title>) wins, and the same line in the text is left out.
     repeated = _title_in_comments_header(lines)
     candidates: list[tuple[int, str]] = []
     seen = 0
@@ -257,7 +332,7 @@ def parse_article(text: str) -> ParsedArticle:
         if not text_line:
             continue
         seen += 1
-        if seen > 8:
+        if seen > 8 or meta.title:
             break
         if _is_debris(text_line):
             continue
@@ -265,7 +340,7 @@ def parse_article(text: str) -> ParsedArticle:
             break
         if len(text_line.split()) >= 3:
             candidates.append((i, text_line))
-    title, title_index = "", -1
+    title, title_index = meta.title, -1
     if candidates:
         title_index, title = next(
             (c for c in candidates if c[1].casefold() == repeated.casefold()), candidates[0]
@@ -307,6 +382,10 @@ def parse_article(text: str) -> ParsedArticle:
         body="\n\n".join(paragraphs),
         comments=comments,
         debris_removed=debris,
+        original_url=meta.original_url,
+        author=meta.author,
+        site_name=meta.site_name,
+        format=prepared.format,
     )
 
 
