@@ -74,7 +74,7 @@ def decode_article(data: bytes) -> str:
 
 
 def _guess_legacy(data: bytes) -> str:
-    # Bytes 0x80–0x9F are control characters in Latin-1 but curly quotes and dashes in
+    # Bytes 0x80 to 0x9F are control characters in Latin-1 but curly quotes and dashes in
     # Windows-1252, which is what such files nearly always are.
     if any(0x80 <= b <= 0x9F for b in data):
         return "Windows-1252 (Western European) text"
@@ -394,12 +394,16 @@ class _PageReader(HTMLParser):
         names = f"{values.get('class', '')} {values.get('id', '')}"
         in_comments = comments or bool(_COMMENTS_REGION.search(names))
         item = False
-        if in_comments and tag in ("li", "article", "div") and _COMMENT_ITEM.search(names):
-            if not any(entry[4] for entry in self._stack):
-                self._comment_count += 1
-                self._comment_no = self._comment_count
-                item = True
-                self._flush()
+        if (
+            in_comments
+            and tag in ("li", "article", "div")
+            and _COMMENT_ITEM.search(names)
+            and not any(entry[4] for entry in self._stack)
+        ):
+            self._comment_count += 1
+            self._comment_no = self._comment_count
+            item = True
+            self._flush()
         skip = (
             skip
             or tag in _SKIP_ALWAYS
