@@ -76,10 +76,16 @@ class Comparison(models.Model):
         """Return the name of term "a" or "b"."""
         return self.term_a if term == Term.A else self.term_b
 
-    def published_sources(self) -> list[Source]:
-        """Return the published sources in order, numbered from 1, with definitions and axis."""
+    def published_sources(self, *, preview: Source | None = None) -> list[Source]:
+        """Return the published sources in order, numbered from 1, with definitions and axis.
+
+        With `preview`, that draft is among them, where it will stand once published.
+        """
+        shown = Q(is_published=True)
+        if preview is not None:
+            shown |= Q(pk=preview.pk)
         sources = list(
-            self.sources.published().select_related("distinction").prefetch_related("definitions")
+            self.sources.filter(shown).select_related("distinction").prefetch_related("definitions")
         )
         for number, source in enumerate(sources, 1):
             source.number = number
@@ -288,6 +294,9 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        # A source added from an article's text starts as a draft (is_published False); this
+        # permission lets a moderator publish it (definitions.intake.actions.publish_source).
+        permissions = [("publish_source", "Can publish a draft source")]
         constraints = [
             models.UniqueConstraint(
                 fields=["comparison", "slug"], name="source_slug_per_comparison"

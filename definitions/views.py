@@ -54,13 +54,15 @@ def comparison_context(
     form: DistinctionForm | None = None,
     *,
     as_anyone: bool = False,
+    preview: Source | None = None,
 ) -> dict[str, Any]:
     """Return everything the comparison page shows, in a fixed number of queries.
 
-    With `as_anyone`, return what every visitor without anything of their own sees.
+    With `as_anyone`, return what every visitor without anything of their own sees. With
+    `preview`, that draft source is shown as if published (the admin's preview, never cached).
     """
     visitor_id = None if as_anyone else request.visitor.id
-    sources = comparison.published_sources()
+    sources = comparison.published_sources(preview=preview)
     page = readers_page(request, comparison, visitor_id)
     attach_visitor_votes([s.public_distinction for s in sources] + list(page), visitor_id)
     return {

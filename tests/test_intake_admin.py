@@ -92,7 +92,7 @@ def test_source_list_offers_add_source_from_text(superuser_client, seeded):
     assert "Add source from text" in response.content.decode()
 
 
-def test_a_superuser_adds_a_new_article_end_to_end_and_it_appears_on_the_comparison_page(
+def test_a_superuser_adds_a_new_article_as_a_draft_that_appears_once_published(
     superuser_client, seeded, new_article_text
 ):
     sources_before = Source.objects.count()
@@ -117,7 +117,8 @@ def test_a_superuser_adds_a_new_article_end_to_end_and_it_appears_on_the_compari
     assert data["published_year"] == ["2015"]
     assert data["definition_a"][0].startswith("Social media is the set of online channels")
     assert data["definition_b"][0].startswith("Social networking describes the activity")
-    assert data["comments-TOTAL_FORMS"] == ["2"]
+    assert data["comments-INITIAL_FORMS"] == ["2"]
+    assert data["comments-TOTAL_FORMS"] == ["3"]  # and a blank row to add one
 
     saved = superuser_client.post(reverse(REVIEW), data)
 
@@ -139,8 +140,15 @@ def test_a_superuser_adds_a_new_article_end_to_end_and_it_appears_on_the_compari
         ("Maria Lopez", CommentKind.COMMENT, ModerationStatus.PUBLISHED, True),
         ("", CommentKind.PINGBACK, ModerationStatus.PUBLISHED, True),
     ]
-    home = superuser_client.get("/")
-    assert escape(NEW_TITLE) in home.content.decode()
+    assert not source.is_published
+    row = f'id="source-{source.slug}"'
+    assert row not in superuser_client.get("/").content.decode()
+    assert superuser_client.get(source.get_absolute_url()).status_code == 404
+
+    published = superuser_client.post(reverse("admin:definitions_source_publish", args=[source.pk]))
+
+    assert published.status_code == 302
+    assert row in superuser_client.get("/").content.decode()
     assert superuser_client.get(source.get_absolute_url()).status_code == 200
 
 
@@ -273,13 +281,19 @@ def test_pasting_nothing_or_both_text_and_file_is_refused(superuser_client, seed
     assert "not both" in both.content.decode()
 
 
-def test_a_moderator_without_permission_to_add_sources_gets_403(
-    moderator_client, seeded, new_article_text
+def test_a_staff_account_without_permission_to_add_sources_gets_403(
+    staff_client, seeded, new_article_text
 ):
-    assert moderator_client.get(reverse(INTAKE)).status_code == 403
-    assert paste(moderator_client, seeded, new_article_text).status_code == 403
-    assert moderator_client.post(reverse(REVIEW), {"comparison": seeded.pk}).status_code == 403
-    changelist = moderator_client.get(reverse("admin:definitions_source_changelist"))
+    from django.contrib.auth.models import Permission, User
+
+    User.objects.get(username="stan").user_permissions.add(
+        Permission.objects.get(codename="view_source")
+    )
+    assert staff_client.get(reverse(INTAKE)).status_code == 403
+    assert paste(staff_client, seeded, new_article_text).status_code == 403
+    assert staff_client.post(reverse(REVIEW), {"comparison": seeded.pk}).status_code == 403
+    changelist = staff_client.get(reverse("admin:definitions_source_changelist"))
+    assert changelist.status_code == 200
     assert reverse(INTAKE) not in changelist.content.decode()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -68,8 +68,12 @@ def add_source_from_article(
     stances: Sequence[StanceInput] = (),
     comments: Sequence[tuple[str, str, str]] = (),
     provenance: str = "",
+    publish: bool = False,
 ) -> Source:
     """Create a source with its two definitions, its distinction and its stances.
+
+    The source is a draft (not on any public page) unless `publish`: a moderator previews it on
+    the comparison and publishes it with `publish_source`.
 
     Quotes must be exact substrings of the body; their offsets are computed here. The reader
     comments are handed to whoever stores comments through the `source_imported` signal, in the
@@ -96,6 +100,7 @@ def add_source_from_article(
         body=body,
         provenance=provenance,
         position=0 if position is None else position + 1,
+        is_published=publish,
     )
     for term, quote, summary in ((Term.A, quote_a, summary_a), (Term.B, quote_b, summary_b)):
         Definition.objects.create(
@@ -116,3 +121,20 @@ def add_source_from_article(
     )
     source_imported.send(sender=Source, source=source, comments=list(comments))
     return source
+
+
+@transaction.atomic
+def publish_sources(*, sources: Iterable[Source]) -> list[Source]:
+    """Publish these draft sources; return those that were drafts until now.
+
+    Each is saved on its own (not a queryset update) so that its comparison's cached page starts
+    a new version (definitions.apps) and the source shows at once.
+    """
+    published = []
+    for source in Source.objects.select_for_update().filter(
+        pk__in=[s.pk for s in sources], is_published=False
+    ):
+        source.is_published = True
+        source.save(update_fields=["is_published"])
+        published.append(source)
+    return published

@@ -12,29 +12,47 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
-from django.contrib.admin.utils import quote
+from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.forms import BaseFormSet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from definitions.intake.actions import DuplicateSourceError, StanceInput, add_source_from_article
+from definitions.intake.actions import (
+    DuplicateSourceError,
+    StanceInput,
+    add_source_from_article,
+    publish_sources,
+)
 from definitions.intake.forms import (
     MAX_COMMENTS,
     CommentFormSet,
     IntakeForm,
     ReviewForm,
     StanceFormSet,
+    comment_rows,
     normalize_newlines,
+    restructured_comments,
 )
 from definitions.intake.parse import ParsedArticle
 from definitions.intake.propose import Proposals, propose
 from definitions.models import Comparison, Source
+from definitions.views import comparison_context
 
 CANDIDATES_SHOWN = 5
 
@@ -53,6 +71,9 @@ class SourceIntakeMixin(_SourceAdminBase):
     """Give a ModelAdmin for Source the "Add source from text" pages and changelist button."""
 
     change_list_template = "admin/definitions/source/change_list.html"
+    change_form_template = "admin/definitions/source/change_form.html"
+    preview_template = "definitions/comparison.html"
+    actions = ["publish_drafts"]
     intake_template = "admin/definitions/source/intake.html"
     review_template = "admin/definitions/source/intake_review.html"
 
@@ -69,8 +90,95 @@ class SourceIntakeMixin(_SourceAdminBase):
                 self.admin_site.admin_view(self.intake_review_view),
                 name="{}_{}_intake_review".format(*info),
             ),
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="{}_{}_publish".format(*info),
+            ),
             *super().get_urls(),
         ]
+
+    # -- drafts ----------------------------------------------------------------------------
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.publish_source")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Source | None = None) -> Any:
+        # Publishing is a decision of its own (the permission), not a field any editor ticks.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            fields.append("is_published")
+        return fields
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra = {**(extra_context or {}), "can_publish": self.has_publish_permission(request)}
+        return super().change_view(request, object_id, form_url, extra)
+
+    @admin.action(description="Publish the selected draft sources", permissions=["publish"])
+    def publish_drafts(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        published = publish_sources(sources=list(queryset))
+        for source in published:
+            self.log_change(request, source, [{"changed": {"fields": ["is_published"]}}])
+        already = queryset.count() - len(published)
+        note = f" ({already} already published)" if already else ""
+        self.message_user(
+            request,
+            f"Published {len(published)} source{pluralize(len(published))}{note}: they are on the "
+            "public pages now.",
+        )
+
+    @method_decorator(require_safe)
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Show the comparison page as it will be with this source published (staff only)."""
+        source = self._source_or_404(request, object_id)
+        comparison = source.comparison
+        context = comparison_context(request, comparison, preview=source)
+        context |= {"preview_source": source, "preview_admin_url": self._change_url(source)}
+        response = TemplateResponse(request, self.preview_template, context)
+        # Never stored by a shared cache or the browser's: it shows what visitors must not see.
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    @method_decorator(require_POST)
+    def publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Publish one draft source (the "Publish" button on its page)."""
+        source = self._source_or_404(request, object_id)
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        if publish_sources(sources=[source]):
+            self.log_change(request, source, [{"changed": {"fields": ["is_published"]}}])
+            self.message_user(
+                request, f"Published “{source.title}”: it is on the comparison page now."
+            )
+        else:
+            self.message_user(request, f"“{source.title}” was already published.", messages.INFO)
+        return HttpResponseRedirect(self._change_url(source))
+
+    def _source_or_404(self, request: HttpRequest, object_id: str) -> Source:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        source = self.get_object(request, unquote(object_id))
+        if source is None:
+            raise Http404("No source with this id.")
+        return source
+
+    def _change_url(self, source: Source) -> str:
+        info = self.opts.app_label, self.opts.model_name
+        return reverse(
+            f"{self.admin_site.name}:{info[0]}_{info[1]}_change", args=[quote(source.pk)]
+        )
 
     # -- views -----------------------------------------------------------------------------
 
@@ -110,6 +218,15 @@ class SourceIntakeMixin(_SourceAdminBase):
             request.POST, prefix="stances", form_kwargs={"dimensions": comparison.dimensions.all()}
         )
         comments = CommentFormSet(request.POST, prefix="comments")
+        if "update_comments" in request.POST:
+            # "Update the comment rows": apply merges and splits and show the review again, with
+            # a new blank row; nothing is saved.
+            if comments.is_valid():
+                comments = CommentFormSet(
+                    prefix="comments", initial=restructured_comments(comments.cleaned_data)
+                )
+            form.full_clean()
+            return self._render_review(request, comparison, form, stances, comments, None)
         if form.is_valid() and stances.is_valid() and comments.is_valid():
             try:
                 source = self._save(request, form, stances, comments)
@@ -122,18 +239,14 @@ class SourceIntakeMixin(_SourceAdminBase):
                 )
             else:
                 self.log_addition(request, source, [{"added": {}}])
-                imported = sum(1 for c in comments.cleaned_data if c.get("include"))
                 self.message_user(
                     request,
-                    f"Added the source “{source.title}” with its definitions, distinction, "
-                    f"{len(source.stances.all())} dimensions and {imported} reader comments.",
+                    f"Saved the source “{source.title}” as a draft with its definitions, "
+                    f"distinction, {len(source.stances.all())} dimensions and "
+                    f"{len(comment_rows(comments))} reader comments. It is not on the public "
+                    "pages yet: preview it on the comparison, then publish it.",
                 )
-                return HttpResponseRedirect(
-                    reverse(
-                        f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
-                        args=[quote(source.pk)],
-                    )
-                )
+                return HttpResponseRedirect(self._change_url(source))
         return self._render_review(request, comparison, form, stances, comments, None, status=400)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -165,8 +278,9 @@ class SourceIntakeMixin(_SourceAdminBase):
                 "published_year": year,
                 "published_month": month,
                 "published_day": day,
-                "site_name": form.cleaned_data["site_name"],
-                "original_url": form.cleaned_data["original_url"],
+                "site_name": form.cleaned_data["site_name"] or parsed.site_name,
+                "original_url": form.cleaned_data["original_url"] or parsed.original_url,
+                "author": parsed.author,
                 "body": parsed.body,
                 "definition_a": best_a,
                 "definition_b": best_b,
@@ -257,11 +371,7 @@ class SourceIntakeMixin(_SourceAdminBase):
                 for s in stances.cleaned_data
                 if s.get("include")
             ],
-            comments=[
-                (c["author"], c["body"], c["kind"])
-                for c in comments.cleaned_data
-                if c.get("include")
-            ],
+            comments=comment_rows(comments),
             provenance=(
                 f"Added from the article's text by {request.user.get_username()} on "
                 f"{timezone.now():%Y-%m-%d} (Add source from text)."

@@ -8,6 +8,7 @@ dimensions against the comparison), so there is no hidden state to trust or to s
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -16,11 +17,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import formset_factory
 
+from definitions.intake.formats import FORMAT_CHOICES, UnreadableText, decode_article
 from definitions.intake.parse import MAX_ARTICLE_CHARS, parse_article
 from definitions.intake.propose import Candidate
 from definitions.models import Comparison, Dimension
 
 MAX_UPLOAD_BYTES = 200_000
+# A pasted page may carry markup around its text (HTML): the raw input may be this long, the text
+# read from it at most MAX_ARTICLE_CHARS.
+MAX_INPUT_CHARS = 200_000
+UPLOAD_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
 MAX_COMMENTS = 25
 MAX_QUOTE_CHARS = 2_000
 MAX_COMMENT_CHARS = 10_000
@@ -31,23 +37,50 @@ def normalize_newlines(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
+class ArticleTextField(forms.CharField):
+    """A textarea whose length is counted once line breaks are LF (browsers send CRLF)."""
+
+    def to_python(self, value: Any) -> str:
+        return normalize_newlines(super().to_python(value)).removeprefix("\ufeff")
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # No maxlength attribute: browsers differ on counting a line break as one character
+        # or two, and a refused paste should say why next to the field, not be cut silently.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class IntakeForm(forms.Form):
-    """Step 1: which comparison, and the article's text, pasted or as a .txt file."""
+    """Step 1: which comparison, and the article's text, pasted or as a file."""
 
     field_layout = "admin"
 
     comparison = forms.ModelChoiceField(Comparison.objects.all(), empty_label=None)
-    text = forms.CharField(
+    text = ArticleTextField(
         label="Article text",
         required=False,
-        max_length=MAX_ARTICLE_CHARS,
+        max_length=MAX_INPUT_CHARS,
         widget=forms.Textarea(attrs={"rows": 20, "cols": 100, "class": "vLargeTextField"}),
-        help_text="Paste the whole page as text: title, body and reader comments.",
+        help_text=(
+            "Paste the whole page: title, body and reader comments, as plain text, Markdown or "
+            "HTML. Header lines such as “Title: …”, “URL: …”, “Date: …” and “By …” are read."
+        ),
     )
     upload = forms.FileField(
-        label="Or upload a .txt file",
+        label="Or upload a file",
         required=False,
-        help_text=f"Plain text in UTF-8, at most {MAX_UPLOAD_BYTES // 1000} KB.",
+        help_text=(
+            f"A .txt, .md or .html file in UTF-8 (or UTF-16 with a byte-order mark), "
+            f"at most {MAX_UPLOAD_BYTES // 1000} KB."
+        ),
+    )
+    article_format = forms.ChoiceField(
+        label="Format",
+        choices=FORMAT_CHOICES,
+        required=False,
+        initial="auto",
+        help_text="Leave “Detect it” unless the text was read in the wrong format.",
     )
     original_url = forms.URLField(
         label="Original URL",
@@ -64,28 +97,19 @@ class IntakeForm(forms.Form):
         upload = self.cleaned_data.get("upload")
         if not upload:
             return ""
-        if not upload.name.lower().endswith(".txt"):
-            raise ValidationError("Upload a plain text file whose name ends in .txt.")
+        if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
+            raise ValidationError(
+                "Upload a text file whose name ends in .txt, .md or .html (plain text, Markdown "
+                "or HTML)."
+            )
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError(
                 f"This file is {upload.size:,} bytes; the limit is {MAX_UPLOAD_BYTES:,}."
             )
-        data = upload.read(MAX_UPLOAD_BYTES + 1)
-        if b"\x00" in data:
-            raise ValidationError("This file contains NUL bytes: it is not a plain text file.")
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ValidationError(
-                "This file is not valid UTF-8 text (byte %(position)s cannot be read). "
-                "Save it as UTF-8 plain text and upload it again.",
-                params={"position": error.start},
-            ) from None
-        if len(text) > MAX_ARTICLE_CHARS:
-            raise ValidationError(
-                f"This text has {len(text):,} characters; the limit is {MAX_ARTICLE_CHARS:,}."
-            )
-        return normalize_newlines(text)
+            return decode_article(upload.read(MAX_UPLOAD_BYTES + 1))
+        except UnreadableText as error:
+            raise ValidationError(str(error)) from None
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -95,10 +119,15 @@ class IntakeForm(forms.Form):
             return cleaned
         if text.strip() and upload:
             raise ValidationError("Paste the text or upload a file, not both.")
-        article = normalize_newlines(text) if text.strip() else upload
+        article = text if text.strip() else upload
         if not article.strip():
-            raise ValidationError("Paste the article's text or upload it as a .txt file.")
-        parsed = parse_article(article)
+            raise ValidationError("Paste the article's text or upload it as a file.")
+        parsed = parse_article(article, cleaned.get("article_format") or "auto")
+        if parsed.text_chars > MAX_ARTICLE_CHARS:
+            raise ValidationError(
+                f"This article has {parsed.text_chars:,} characters of text; the limit is "
+                f"{MAX_ARTICLE_CHARS:,}."
+            )
         if not parsed.body:
             raise ValidationError(
                 "No article text was found after the title. Paste the whole article, body included."
@@ -299,6 +328,11 @@ class ImportedCommentForm(forms.Form):
     KINDS = [("published", "Comment"), ("pingback", "Pingback/trackback"), ("spam", "Spam")]
 
     include = forms.BooleanField(label="Import", required=False)
+    merge = forms.BooleanField(
+        label="Merge into the comment above",
+        required=False,
+        help_text="For a comment that was cut in two: its text is added to the one above.",
+    )
     author = forms.CharField(
         required=False, max_length=60, widget=forms.TextInput(attrs={"class": "vTextField"})
     )
@@ -307,6 +341,10 @@ class ImportedCommentForm(forms.Form):
         required=False,
         max_length=MAX_COMMENT_CHARS,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 100, "class": "vLargeTextField"}),
+        help_text=(
+            "To split two comments that were read as one, put a line with only --- where the "
+            "second one starts."
+        ),
     )
 
     def clean_body(self) -> str:
@@ -320,13 +358,69 @@ class ImportedCommentForm(forms.Form):
         return cleaned
 
 
+class BaseCommentFormSet(forms.BaseFormSet):
+    """The comment rows; the blank row at the end adds a comment the text did not show apart."""
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        if i >= self.initial_form_count():
+            kwargs["initial"] = {"include": True, "kind": "published"}
+        return super()._construct_form(i, **kwargs)
+
+    def clean(self) -> None:
+        if any(self.errors) or not self.management_form.is_valid():
+            return
+        rows = restructured_comments([form.cleaned_data for form in self.forms])
+        if sum(1 for row in rows if row["include"]) > MAX_COMMENTS:
+            raise ValidationError(
+                f"At most {MAX_COMMENTS} comments can be imported here; untick some."
+            )
+
+
+_SPLIT_LINE = re.compile(r"^[ \t]*-{3,}[ \t]*$", re.M)
+
+
+def restructured_comments(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Apply the moderator's merges and splits to the cleaned comment rows.
+
+    A row ticked "merge" joins the row above it (whose author, kind and "import" it keeps); a
+    line of "---" in a body splits it into two rows, the second without an author. Blank rows
+    (the unused "add" row) are dropped.
+    """
+    merged: list[dict[str, Any]] = []
+    for row in rows:
+        if not row or not row.get("body"):
+            continue
+        if row.get("merge") and merged:
+            merged[-1]["body"] = f"{merged[-1]['body']}\n\n{row['body']}"
+        else:
+            merged.append({k: row.get(k) for k in ("include", "author", "kind", "body")})
+    result: list[dict[str, Any]] = []
+    for row in merged:
+        parts = [part.strip() for part in _SPLIT_LINE.split(row["body"]) if part.strip()]
+        for n, part in enumerate(parts or [""]):
+            result.append({**row, "body": part, "author": row["author"] if n == 0 else ""})
+    return result
+
+
+def comment_rows(formset: forms.BaseFormSet) -> list[tuple[str, str, str]]:
+    """Return the comments to import, as (author, body, kind), after merges and splits."""
+    return [
+        (row["author"], row["body"], row["kind"])
+        for row in restructured_comments(formset.cleaned_data)
+        if row["include"]
+    ]
+
+
 StanceFormSet = formset_factory(
     StanceForm, formset=BaseStanceFormSet, extra=0, max_num=50, absolute_max=50, validate_max=True
 )
+# Splits may add rows: the formset takes a few more than can be imported, and its clean() counts
+# the ones ticked.
 CommentFormSet = formset_factory(
     ImportedCommentForm,
-    extra=0,
-    max_num=MAX_COMMENTS,
-    absolute_max=MAX_COMMENTS,
+    formset=BaseCommentFormSet,
+    extra=1,
+    max_num=MAX_COMMENTS + 10,
+    absolute_max=MAX_COMMENTS + 10,
     validate_max=True,
 )

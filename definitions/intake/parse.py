@@ -36,6 +36,9 @@ class ParsedArticle:
     author: str = ""
     site_name: str = ""
     format: str = "text"
+    # Characters of the article's text once line breaks are normalised and markup is gone: what
+    # the size limit counts.
+    text_chars: int = 0
 
 
 _MONTHS = {
@@ -386,6 +389,7 @@ def parse_article(text: str, article_format: str = "auto") -> ParsedArticle:
         author=meta.author,
         site_name=meta.site_name,
         format=prepared.format,
+        text_chars=len(prepared.text),
     )
 
 
