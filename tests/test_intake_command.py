@@ -63,10 +63,13 @@ def test_a_folder_is_read_file_by_file_and_a_second_commit_adds_nothing(
     (tmp_path / "notes.md").write_text("not an article", encoding="utf-8")
     sources_before = Source.objects.count()
 
-    out, err = run(seeded.slug, str(tmp_path), "--commit")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="None of the 6 files was saved"):
+        call_command("importsource", seeded.slug, str(tmp_path), "--commit", stdout=out, stderr=err)
 
-    assert out.count("== ") == 5
-    assert "already a source" in err
+    assert out.getvalue().count("== ") == 5
+    assert "already a source" in err.getvalue()
+    assert "notes.md: No article text was found" in err.getvalue()
     assert Source.objects.count() == sources_before
 
 
@@ -74,10 +77,13 @@ def test_a_file_that_is_not_utf8_is_skipped_with_a_message(seeded, tmp_path):
     file = tmp_path / "latin.txt"
     file.write_bytes("Caf\u00e9 title here\n\nSocial media is a caf\u00e9.".encode("latin-1"))
 
-    out, err = run(seeded.slug, str(file), "--commit")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="None of the 1 files could be read"):
+        call_command("importsource", seeded.slug, str(file), "--commit", stdout=out, stderr=err)
 
-    assert "not valid UTF-8" in err
-    assert "Saved 0 of 1 sources." in out
+    assert "not valid UTF-8" in err.getvalue()
+    assert "Latin-1" in err.getvalue()
+    assert "Saved 0 of 1 sources." in out.getvalue()
 
 
 def test_an_unknown_comparison_is_an_error(db, tmp_path):
