@@ -347,3 +347,203 @@ def test_the_importsource_command_and_the_admin_agree_on_the_proposals(
     assert data["definition_a"] == [source.definitions.get(term="a").quote]
     assert data["definition_b"] == [source.definitions.get(term="b").quote]
     assert Distinction.objects.filter(source=source).exists()
+
+
+# -- formats in the admin (issue 17) -----------------------------------------------------------
+
+
+def test_an_article_with_crlf_line_endings_is_measured_after_normalising_them(
+    superuser_client, seeded, new_article_text
+):
+    from definitions.intake.parse import MAX_ARTICLE_CHARS
+
+    # Under the limit with LF, over it if every line break counted twice.
+    filler = "\n\n".join(["Filler paragraph about nothing much at all."] * 2000)
+    text = new_article_text.replace("Tags:", filler + "\n\nTags:")
+    text = text[: MAX_ARTICLE_CHARS - 10] if len(text) > MAX_ARTICLE_CHARS else text
+    assert len(text) <= MAX_ARTICLE_CHARS < len(text.replace("\n", "\r\n"))
+
+    response = paste(superuser_client, seeded, text.replace("\n", "\r\n"))
+
+    assert response.status_code == 200
+    assert review_form(response)["title"] == [NEW_TITLE]
+
+
+def test_an_article_over_the_limit_is_refused_with_its_size(superuser_client, seeded):
+    from definitions.intake.parse import MAX_ARTICLE_CHARS
+
+    text = "A long article title here\n\n" + "Word " * (MAX_ARTICLE_CHARS // 5 + 10)
+
+    response = paste(superuser_client, seeded, text)
+
+    assert response.status_code == 400
+    assert f"the limit is {MAX_ARTICLE_CHARS:,}" in response.content.decode()
+
+
+def test_header_lines_fill_the_title_address_date_and_author(superuser_client, seeded):
+    text = (
+        "Title: Media versus networking\r\n"
+        "URL: https://example.org/media-networking\r\n"
+        "Posted on 2 June 2014 by Jane Doe\r\n\r\n"
+        "Social media is the set of channels where anyone publishes to anyone.\r\n\r\n"
+        "Social networking is the activity of keeping up with people you know.\r\n"
+    )
+
+    data = review_form(paste(superuser_client, seeded, text))
+
+    assert data["title"] == ["Media versus networking"]
+    assert data["original_url"] == ["https://example.org/media-networking"]
+    assert (data["published_year"], data["published_month"], data["published_day"]) == (
+        ["2014"],
+        ["6"],
+        ["2"],
+    )
+    assert data["author"] == ["Jane Doe"]
+    assert "example.org" not in data["body"][0]
+    assert not data["body"][0].startswith("Title:")
+
+
+def test_an_html_upload_is_read_as_its_main_text(superuser_client, seeded):
+    page = (
+        "<!doctype html><html><head><title>Media versus networking | Blog</title></head><body>"
+        "<nav><a href='/'>Home</a></nav><article><h1>Media versus networking</h1>"
+        "<p>Social media is the set of channels where anyone publishes to anyone.</p>"
+        "<p>Social networking is the activity of keeping up with people you know.</p>"
+        "</article><footer>Copyright</footer></body></html>"
+    )
+    upload = SimpleUploadedFile("page.html", page.encode("utf-16"), content_type="text/html")
+
+    response = superuser_client.post(
+        reverse(INTAKE), {"comparison": seeded.pk, "text": "", "upload": upload}
+    )
+
+    data = review_form(response)
+    assert data["title"] == ["Media versus networking"]
+    assert data["body"] == [
+        (
+            "Social media is the set of channels where anyone publishes to anyone.\n\n"
+            "Social networking is the activity of keeping up with people you know."
+        )
+    ]
+    assert data["definition_a"] == [
+        "Social media is the set of channels where anyone publishes to anyone."
+    ]
+
+
+def test_an_upload_in_utf16_without_a_byte_order_mark_is_refused_naming_the_encoding(
+    superuser_client, seeded
+):
+    upload = SimpleUploadedFile(
+        "article.txt", "A title here\n\nSocial media.".encode("utf-16-le"), "text/plain"
+    )
+
+    response = superuser_client.post(
+        reverse(INTAKE), {"comparison": seeded.pk, "text": "", "upload": upload}
+    )
+
+    assert response.status_code == 400
+    assert "looks like UTF-16 text" in response.content.decode()
+
+
+def test_the_moderator_can_choose_the_format_instead_of_detecting_it(superuser_client, seeded):
+    text = (
+        "Media versus networking\n\n"
+        "**Social media** is the set of channels where anyone publishes to anyone.\n\n"
+        "Social networking is the activity of keeping up with people you know."
+    )
+
+    as_text = review_form(paste(superuser_client, seeded, text, article_format="text"))
+    as_markdown = review_form(paste(superuser_client, seeded, text, article_format="markdown"))
+
+    assert "**Social media**" in as_text["body"][0]
+    assert "**" not in as_markdown["body"][0]
+
+
+# -- the comment rows: split, merge, add, drop --------------------------------------------------
+
+WORDPRESS_ARTICLE = (
+    "Media versus networking\n\n"
+    "Social media is the set of channels where anyone publishes to anyone.\n\n"
+    "Social networking is the activity of keeping up with people you know.\n\n"
+    "2 thoughts on “Media versus networking”\n\n"
+    "Jane Roe\nMarch 3, 2012 at 4:15 pm\nGreat article, thanks.\nReply\n"
+    "John Smith\nMarch 4, 2012 at 9:00 am\nI disagree.\nReply\n"
+)
+
+
+def comment_bodies(source):
+    return [
+        (c.author_name, c.body)
+        for c in Comment.objects.filter(source=source).order_by("import_position")
+    ]
+
+
+def test_wordpress_comments_are_one_row_each_on_the_review_page(superuser_client, seeded):
+    data = review_form(paste(superuser_client, seeded, WORDPRESS_ARTICLE))
+
+    assert data["comments-INITIAL_FORMS"] == ["2"]
+    assert (data["comments-0-author"], data["comments-0-body"]) == (
+        ["Jane Roe"],
+        ["Great article, thanks."],
+    )
+    assert (data["comments-1-author"], data["comments-1-body"]) == (["John Smith"], ["I disagree."])
+
+
+def test_a_comment_is_split_in_two_at_a_line_of_dashes(superuser_client, seeded):
+    data = review_form(paste(superuser_client, seeded, WORDPRESS_ARTICLE))
+    data["comments-1-body"] = ["I disagree.\n---\nSo do I."]
+
+    updated = superuser_client.post(reverse(REVIEW), {**data, "update_comments": "1"})
+
+    assert updated.status_code == 200
+    assert Source.objects.filter(title="Media versus networking").count() == 0
+    rows = review_form(updated)
+    assert rows["comments-INITIAL_FORMS"] == ["3"]
+    assert rows["comments-2-body"] == ["So do I."]
+    rows["comments-2-author"] = ["Kim"]
+
+    saved = superuser_client.post(reverse(REVIEW), rows)
+
+    assert saved.status_code == 302
+    source = Source.objects.get(title="Media versus networking")
+    assert comment_bodies(source) == [
+        ("Jane Roe", "Great article, thanks."),
+        ("John Smith", "I disagree."),
+        ("Kim", "So do I."),
+    ]
+
+
+def test_two_rows_are_merged_into_one_comment(superuser_client, seeded):
+    data = review_form(paste(superuser_client, seeded, WORDPRESS_ARTICLE))
+    data["comments-1-merge"] = ["on"]
+
+    saved = superuser_client.post(reverse(REVIEW), data)
+
+    assert saved.status_code == 302
+    source = Source.objects.get(title="Media versus networking")
+    assert comment_bodies(source) == [("Jane Roe", "Great article, thanks.\n\nI disagree.")]
+
+
+def test_a_comment_is_added_in_the_blank_row_and_another_dropped(superuser_client, seeded):
+    data = review_form(paste(superuser_client, seeded, WORDPRESS_ARTICLE))
+    assert data["comments-TOTAL_FORMS"] == ["3"]
+    data.pop("comments-0-include")
+    data["comments-2-author"] = ["Lee"]
+    data["comments-2-body"] = ["A comment the page showed apart."]
+
+    saved = superuser_client.post(reverse(REVIEW), data)
+
+    assert saved.status_code == 302
+    source = Source.objects.get(title="Media versus networking")
+    assert comment_bodies(source) == [
+        ("John Smith", "I disagree."),
+        ("Lee", "A comment the page showed apart."),
+    ]
+
+
+def test_the_review_page_explains_how_to_change_the_comment_rows(superuser_client, seeded):
+    html = paste(superuser_client, seeded, WORDPRESS_ARTICLE).content.decode()
+
+    assert "Merge into the comment above" in html
+    assert 'name="update_comments"' in html
+    assert "Add a comment" in html

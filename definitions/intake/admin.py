@@ -9,7 +9,7 @@ and is validated again on confirmation. Only accounts that may add sources may u
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
@@ -52,6 +52,7 @@ from definitions.intake.parse import ParsedArticle
 from definitions.intake.propose import Proposals, propose
 from definitions.models import Comparison, Source
 from definitions.views import comparison_context
+from smsn.http import SiteRequest
 
 CANDIDATES_SHOWN = 5
 
@@ -142,7 +143,8 @@ class SourceIntakeMixin(_SourceAdminBase):
         """Show the comparison page as it will be with this source published (staff only)."""
         source = self._source_or_404(request, object_id)
         comparison = source.comparison
-        context = comparison_context(request, comparison, preview=source)
+        # The site's middleware made it a SiteRequest (request.visitor), as for every page.
+        context = comparison_context(cast("SiteRequest", request), comparison, preview=source)
         context |= {"preview_source": source, "preview_admin_url": self._change_url(source)}
         response = TemplateResponse(request, self.preview_template, context)
         # Never stored by a shared cache or the browser's: it shows what visitors must not see.

@@ -17,7 +17,7 @@ import codecs
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Literal
+from typing import Literal, cast
 
 Format = Literal["text", "html", "markdown"]
 FORMAT_CHOICES: list[tuple[str, str]] = [
@@ -125,11 +125,9 @@ def detect_format(text: str) -> Format:
 def prepare_article(text: str, article_format: str = "auto") -> PreparedArticle:
     """Return the article as plain text, its format and the metadata the format states."""
     text = normalize_text(text)
-    fmt: Format = (
-        detect_format(text)
-        if article_format not in ("text", "html", "markdown")
-        else article_format
-    )  # type: ignore[assignment]
+    fmt: Format = detect_format(text)
+    if article_format in ("text", "html", "markdown"):
+        fmt = cast("Format", article_format)
     meta = ArticleMeta()
     if fmt == "html":
         text, meta = html_to_text(text)

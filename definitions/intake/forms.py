@@ -41,7 +41,7 @@ class ArticleTextField(forms.CharField):
     """A textarea whose length is counted once line breaks are LF (browsers send CRLF)."""
 
     def to_python(self, value: Any) -> str:
-        return normalize_newlines(super().to_python(value)).removeprefix("\ufeff")
+        return normalize_newlines(super().to_python(value) or "").removeprefix("\ufeff")
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         # No maxlength attribute: browsers differ on counting a line break as one character
@@ -361,10 +361,11 @@ class ImportedCommentForm(forms.Form):
 class BaseCommentFormSet(forms.BaseFormSet):
     """The comment rows; the blank row at the end adds a comment the text did not show apart."""
 
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        if i >= self.initial_form_count():
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index >= self.initial_form_count():
             kwargs["initial"] = {"include": True, "kind": "published"}
-        return super()._construct_form(i, **kwargs)
+        return kwargs
 
     def clean(self) -> None:
         if any(self.errors) or not self.management_form.is_valid():
