@@ -33,6 +33,9 @@ MODERATOR_PERMISSIONS = {
     "definitions.add_bannedword",
     "definitions.change_bannedword",
     "definitions.delete_bannedword",
+    # Adding sources from text, as drafts, and publishing drafts (issue 17).
+    "definitions.add_source",
+    "definitions.publish_source",
 }
 
 
