@@ -4,8 +4,11 @@ byte-order marks and encodings; and the usual layouts of blog comment threads.""
 from __future__ import annotations
 
 import codecs
+import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from definitions.intake.formats import UnreadableText, decode_article, detect_format
 from definitions.intake.parse import parse_article
@@ -248,6 +251,16 @@ def test_html_comments_are_one_row_each_with_author_and_date():
     assert "Nicely put" not in parsed.body
 
 
+def test_an_html_comment_and_a_stray_angle_bracket_are_handled_like_a_browser():
+    page = (
+        "<article><p>Weather is < climate, <!-- a <p>hidden</p> note --> and shorter.</p></article>"
+    )
+
+    parsed = parse_article(f"Weather versus climate\n\n{page}", "html")
+
+    assert parsed.body == "Weather is < climate, and shorter."
+
+
 def test_a_script_in_html_is_never_text():
     parsed = parse_article(PAGE)
 
@@ -340,3 +353,44 @@ def test_numbered_comments_read_their_author_and_date_from_the_first_line():
         ("Jane Roe", (2012, 3, 3), "Great article, thanks."),
         ("John Smith", (2012, 3, 4), "I disagree.\n\nStill, thanks."),
     ]
+
+
+# -- hostile input -----------------------------------------------------------------------------
+
+UNCLOSED = {
+    "links": "[a](" * 40_000,
+    "brackets": "[" * 160_000,
+    "images": "![a](" * 30_000,
+    "strong": "**a " * 40_000,
+    "struck": "~~a " * 40_000,
+    "tags": "<p" * 80_000,
+    "end tags": "</" * 80_000,
+    "attributes": '<a href="' * 20_000,
+    "comments": "<!--" * 40_000,
+    "declarations": "<!" * 80_000,
+    "nested": "<div>" * 20_000 + "text",
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNCLOSED))
+@pytest.mark.parametrize("article_format", ["auto", "text", "html", "markdown"])
+def test_unclosed_markup_is_read_in_linear_time(name, article_format):
+    # Quadratic patterns took minutes on these; linear ones take well under a second. The bound
+    # is wide for busy machines: it catches a quadratic pattern, it does not measure speed.
+    started = time.perf_counter()
+
+    parse_article("# A title here\n\n" + UNCLOSED[name], article_format)
+
+    assert time.perf_counter() - started < 10
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(alphabet=st.characters(codec="utf-8"), max_size=400),
+    fmt=st.sampled_from(["auto", "text", "html", "markdown"]),
+)
+def test_any_text_in_any_format_is_read_without_error(text, fmt):
+    parsed = parse_article(text, fmt)
+
+    assert "\r" not in parsed.body
+    assert parsed.text_chars >= 0

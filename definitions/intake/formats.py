@@ -109,7 +109,7 @@ def detect_format(text: str) -> Format:
     if head.startswith(("<!doctype html", "<html")) or re.search(r"<(?:body|head)\b", head):
         return "html"
     tags = re.findall(
-        r"</?(?:p|div|h[1-6]|article|br|li|ul|ol|span|a|em|strong|section)\b[^>]*>", text, re.I
+        r"</?(?:p|div|h[1-6]|article|br|li|ul|ol|span|a|em|strong|section)\b[^<>]*>", text, re.I
     )
     if len(tags) >= 3:
         return "html"
@@ -118,7 +118,7 @@ def detect_format(text: str) -> Format:
         line = line.strip()
         if re.match(r"#{1,6}\s+\S", line) or re.match(r">\s?\S", line):
             marks += 1
-        marks += len(re.findall(r"\[[^\]\n]+\]\([^)\s]+\)|\*\*[^*\n]+\*\*|__[^_\n]+__", line))
+        marks += len(re.findall(r"\[[^\[\]\n]+\]\([^()\s]+\)|\*\*[^*\n]+\*\*|__[^_\n]+__", line))
     return "markdown" if marks >= 2 else "text"
 
 
@@ -261,15 +261,19 @@ def _with_scheme(url: str) -> str:
 # Markdown
 # ---------------------------------------------------------------------------------------------
 
+# Every pattern stops at the next bracket, parenthesis or marker, so a line of unclosed ones costs
+# linear time, not quadratic.
+_LINK_TARGET = r"\((?:[^()\s]*)(?:\s+\"[^\"\n]*\")?\)"
 _MD_INLINE = [
-    (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), ""),  # images
-    (re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)"), r"\1"),  # links
-    (re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]"), r"\1"),  # reference links
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolinks
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(rf"!\[[^\[\]\n]*\]{_LINK_TARGET}"), ""),  # images
+    (re.compile(rf"\[([^\[\]\n]+)\]{_LINK_TARGET}"), r"\1"),  # links
+    (re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n]*\]"), r"\1"),  # reference links
+    (re.compile(r"<(https?://[^<>\s]+)>"), r"\1"),  # autolinks
+    (re.compile(r"\*\*(?=\S)((?:(?!\*\*).)+?)(?<=\S)\*\*"), r"\1"),  # strong
+    (re.compile(r"__(?=\S)((?:(?!__).)+?)(?<=\S)__"), r"\1"),
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
     (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),
+    (re.compile(r"~~(?=\S)((?:(?!~~).)+?)(?<=\S)~~"), r"\1"),
     (re.compile(r"`([^`\n]+)`"), r"\1"),
 ]
 
@@ -472,6 +476,29 @@ class _PageReader(HTMLParser):
         self._flush()
 
 
+# A "<" that opens a tag, comment or declaration never closed before the next "<".
+_UNCLOSED_MARKUP = re.compile(r"<(?=[A-Za-z/!?][^<>]*(?:<|\Z))")
+
+
+def _defused(html: str) -> str:
+    """Return the HTML without comments, and with every "<" that opens nothing as text.
+
+    The standard library's parser rescans the rest of the page for the end of an unclosed tag
+    or comment, once per such "<": a page of unclosed ones would take minutes (quadratic). Both
+    are dealt with here in one pass each.
+    """
+    parts, at = [], 0
+    while (start := html.find("<!--", at)) != -1:
+        parts.append(html[at:start])
+        end = html.find("-->", start + 4)
+        if end == -1:
+            at = len(html)
+            break
+        at = end + 3
+    parts.append(html[at:])
+    return _UNCLOSED_MARKUP.sub("&lt;", "".join(parts))
+
+
 def html_to_text(html: str) -> tuple[str, ArticleMeta]:
     """Return the main text of an HTML page as paragraphs, its comments after it, and its metadata.
 
@@ -482,7 +509,7 @@ def html_to_text(html: str) -> tuple[str, ArticleMeta]:
     comment's lines together, comments separated by blank lines.
     """
     reader = _PageReader()
-    reader.feed(html)
+    reader.feed(_defused(html))
     reader.close()
     blocks = reader.blocks
     has_main = any(b.region == "main" for b in blocks)
