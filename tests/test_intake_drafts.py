@@ -122,6 +122,7 @@ def test_the_draft_page_in_the_admin_says_it_is_a_draft_with_preview_and_publish
 
     assert "This source is a draft" in html
     assert preview_url(draft) in html
+    assert f'<a href="{preview_url(draft)}" class="viewsitelink">' in html  # not a 404
     assert f'action="{publish_url(draft)}"' in html
     assert "Publish this source" in html
 

@@ -108,6 +108,15 @@ class SourceIntakeMixin(_SourceAdminBase):
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(f"{self.opts.app_label}.publish_source")
 
+    def get_view_on_site_url(self, obj: Source | None = None) -> str | None:
+        # A draft's public page is a 404: "View on site" shows it where it will stand.
+        if obj is not None and not obj.is_published:
+            info = self.opts.app_label, self.opts.model_name
+            return reverse(
+                f"{self.admin_site.name}:{info[0]}_{info[1]}_preview", args=[quote(obj.pk)]
+            )
+        return super().get_view_on_site_url(obj)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Source | None = None) -> Any:
         # Publishing is a decision of its own (the permission), not a field any editor ticks.
         fields = list(super().get_readonly_fields(request, obj))
