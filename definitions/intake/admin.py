@@ -38,6 +38,7 @@ from definitions.intake.actions import (
     add_source_from_article,
     publish_sources,
 )
+from definitions.intake.formats import iso_date
 from definitions.intake.forms import (
     MAX_COMMENTS,
     CommentFormSet,
@@ -324,6 +325,7 @@ class SourceIntakeMixin(_SourceAdminBase):
                     "include": True,
                     "author": c.author,
                     "kind": "pingback" if c.kind == "pingback" else "published",
+                    "date": iso_date(c.date) or "",
                     "body": c.body,
                 }
                 for c in parsed.comments[:MAX_COMMENTS]

@@ -103,6 +103,18 @@ class PreparedArticle:
     headers_removed: list[str]
 
 
+def iso_date(date: DateParts) -> str | None:
+    """Return "2012-03-04", "2012-03" or "2012" (as much as is known), or None without a year."""
+    year, month, day = date
+    if year is None:
+        return None
+    if month is None:
+        return f"{year:04d}"
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
 def detect_format(text: str) -> Format:
     """Return "html" for markup, "markdown" for Markdown, else "text"."""
     head = text.lstrip()[:2000].lower()

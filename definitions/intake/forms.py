@@ -337,6 +337,9 @@ class ImportedCommentForm(forms.Form):
         required=False, max_length=60, widget=forms.TextInput(attrs={"class": "vTextField"})
     )
     kind = forms.ChoiceField(choices=KINDS)
+    # The date the page gave the comment ("2012-03-04"), shown on the review; imported comments
+    # keep the article's order rather than a date, so it is not stored.
+    date = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
     body = forms.CharField(
         required=False,
         max_length=MAX_COMMENT_CHARS,
@@ -394,12 +397,20 @@ def restructured_comments(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]
         if row.get("merge") and merged:
             merged[-1]["body"] = f"{merged[-1]['body']}\n\n{row['body']}"
         else:
-            merged.append({k: row.get(k) for k in ("include", "author", "kind", "body")})
+            merged.append({k: row.get(k) for k in ("include", "author", "kind", "date", "body")})
     result: list[dict[str, Any]] = []
     for row in merged:
         parts = [part.strip() for part in _SPLIT_LINE.split(row["body"]) if part.strip()]
         for n, part in enumerate(parts or [""]):
-            result.append({**row, "body": part, "author": row["author"] if n == 0 else ""})
+            first = n == 0
+            result.append(
+                {
+                    **row,
+                    "body": part,
+                    "author": row["author"] if first else "",
+                    "date": row.get("date") if first else "",
+                }
+            )
     return result
 
 

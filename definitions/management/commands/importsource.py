@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import URLValidator
 
 from definitions.intake.actions import DuplicateSourceError, StanceInput, add_source_from_article
-from definitions.intake.formats import FORMAT_CHOICES, UnreadableText, decode_article
+from definitions.intake.formats import FORMAT_CHOICES, UnreadableText, decode_article, iso_date
 from definitions.intake.parse import MAX_ARTICLE_CHARS, ParsedArticle, parse_article
 from definitions.intake.propose import Proposals, propose
 from definitions.models import Comparison, Source
@@ -26,20 +26,6 @@ from definitions.models import Comparison, Source
 MAX_FILE_BYTES = 4 * MAX_ARTICLE_CHARS
 SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
 CANDIDATES_REPORTED = 10
-
-DateParts = tuple[int | None, int | None, int | None]
-
-
-def iso_date(date: DateParts) -> str | None:
-    """Return "2012-03-04", "2012-03" or "2012" (as much as is known), or None without a year."""
-    year, month, day = date
-    if year is None:
-        return None
-    if month is None:
-        return f"{year:04d}"
-    if day is None:
-        return f"{year:04d}-{month:02d}"
-    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def file_report(
