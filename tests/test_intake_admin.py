@@ -369,6 +369,24 @@ def test_an_article_with_crlf_line_endings_is_measured_after_normalising_them(
     assert review_form(response)["title"] == [NEW_TITLE]
 
 
+def test_a_body_under_the_limit_is_saved_although_the_browser_sends_crlf(
+    superuser_client, seeded, new_article_text
+):
+    from definitions.intake.parse import MAX_ARTICLE_CHARS
+
+    data = review_form(paste(superuser_client, seeded, new_article_text))
+    body = data["body"][0]
+    padding = "\n\n".join(["More words about social media."] * 2000)
+    body = f"{body}\n\n{padding}"[:MAX_ARTICLE_CHARS].rstrip()
+    assert len(body.replace("\n", "\r\n")) > MAX_ARTICLE_CHARS
+    data["body"] = [body.replace("\n", "\r\n")]
+
+    response = superuser_client.post(reverse(REVIEW), data)
+
+    assert response.status_code == 302
+    assert len(Source.objects.get(title=NEW_TITLE).body) <= MAX_ARTICLE_CHARS
+
+
 def test_an_article_over_the_limit_is_refused_with_its_size(superuser_client, seeded):
     from definitions.intake.parse import MAX_ARTICLE_CHARS
 

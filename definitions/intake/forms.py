@@ -161,7 +161,7 @@ class ReviewForm(forms.Form):
     author = forms.CharField(
         required=False, max_length=200, widget=forms.TextInput(attrs={"class": "vTextField"})
     )
-    body = forms.CharField(
+    body = ArticleTextField(
         max_length=MAX_ARTICLE_CHARS,
         widget=forms.Textarea(attrs={"rows": 24, "cols": 100, "class": "vLargeTextField"}),
         help_text="Paragraphs separated by a blank line. Quotes below must be copied from here.",
