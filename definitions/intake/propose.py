@@ -215,6 +215,7 @@ class Rule(NamedTuple):
     strength: float
 
 
+_COLON_RULE = "“X: …” definition line"
 _RULES = [
     Rule(
         "“X is defined as …” sentence",
@@ -268,7 +269,7 @@ _RULES = [
         3.0,
     ),
     Rule(
-        "“X: …” definition line",
+        _COLON_RULE,
         re.compile(r"^:\s+(?=\S+\s+\S+\s+\S)", re.I),
         2.6,
     ),
@@ -423,8 +424,8 @@ def _clean_sentence(text: str) -> str:
 # logistic curve fitted on the development articles of tests/data/intake_eval and the seeds
 # (every proposed sentence labelled right or wrong; see docs in tests/test_intake_evaluation.py).
 # A sentence no phrasing rule matched is capped: naming a term is not defining it.
-_CALIBRATION_SLOPE = 1.6
-_CALIBRATION_MIDPOINT = 4.0
+_CALIBRATION_SLOPE = 1.14
+_CALIBRATION_MIDPOINT = 3.32
 _NO_RULE_CAP = 0.3
 
 
@@ -461,6 +462,8 @@ def _score_mention(
     if not rule and _CALLED_LEAD.search(lead) and len(_words(rest)) <= 3:
         raw, rule = 2.8, "“… is called X” sentence"
         lead_words = []
+    if rule == _COLON_RULE and lead_words and not _FREE_LEAD.match(lead):
+        raw, rule = 0.0, ""  # "Friday's weather: cloudy" is a heading, not a definition line
     score = raw
     if not lead_words or _FREE_LEAD.match(lead):
         score += 2.0
@@ -599,61 +602,194 @@ def _headings(body: str) -> dict[int, str]:
     return found
 
 
+# ---------------------------------------------------------------------------------------------
+# The axis: two short labels for the contrast the article itself draws, or none
+# ---------------------------------------------------------------------------------------------
+
 _CONTAINER = r"(?:(?:set|kind|type|form|collection|group|range|family|category)\s+of\s+)?"
-_AXIS_COPULA = re.compile(
-    rf"^\s*(?:is|are)\s+(?:{_ADVERBS}\s+)*(?:about\s+)?(?:(?:a|an|the|any|all)\s+)?{_CONTAINER}"
-    r"(?P<label>[\w\u2019'-]+(?:\s+(?:or|and|of)?\s*[\w\u2019'-]+){0,2}?)\s*"
-    r"(?:[.:;,!]|$|\s+(?:that|which|who|where|used|to|for|with|in|on)\b)",
+# The verb that links a term to what the article says it is, in a sentence that contrasts both.
+_AXIS_VERB = re.compile(
+    rf"^[”\"\u2019'*_)]*[\s,]*(?:{_ASIDE.pattern[1:]})?(?:(?:is|are)\s+(?:{_ADVERBS}\s+)*"
+    r"(?:(?:used|seen|known|defined|described)\s+as\s+|(?:all\s+)?about\s+|concerned\s+with\s+)?"
+    r"|(?:means?|describes?|refers?\s+to|denotes?|has\s+to\s+do\s+with|characteri[sz]es"
+    r"|focus(?:es)?\s+on|deals?\s+with)\s+)",
     re.I,
 )
+_AXIS_LABEL_END = re.compile(
+    r"[,;:.!?()\u2013\u2014\"“”]|\s(?:or|and|but|that|which|who|whose|where|when|of|in|on|at|for"
+    r"|to|with|from|by|than|as|while|whereas|used|describing|referring|because|so|over|during)\s",
+    re.I,
+)
+_AXIS_DETERMINERS = re.compile(
+    rf"^(?:(?:a|an|the|any|just|only|one|simply|more|rather|{_ADVERBS})\s+|to\s+)*{_CONTAINER}",
+    re.I,
+)
+# Words that are never the two ends of a distinction.
+_NOT_AXIS_WORDS = {
+    "not", "no", "same", "thing", "things", "said", "easy", "hard", "different", "similar",
+    "important", "confusing", "confused", "often", "also", "very", "it", "this", "that", "term",
+    "word", "words", "used", "something", "lot", "bit", "way", "case", "true", "key", "part",
+    "difference", "what", "how", "when", "where", "why", "who",
+}  # fmt: skip
+_CONTRAST_WORDS = r"(?:whereas|while|whilst|but|and|yet|however)"
+_AXIS_JOIN = re.compile(
+    rf"(?:[,;]\s*|\s+){_CONTRAST_WORDS}?\s*(?:the\s+)?(?:word\s+|term\s+)?[“\"\u2018'*_]*$", re.I
+)
+_WHILE_FIRST = re.compile(rf"^(?:{_CONTRAST_WORDS}|whereas)\s+(?:the\s+)?[“\"\u2018'*_]*$", re.I)
+_COMPOUND = re.compile(r"\b([a-z]+)-([a-z]+)\b", re.I)
 _AXIS_IN_THE = re.compile(
     r"^\s*,?\s*the\s+\w+\s+(?:is|are|works?|goes|flows?|runs?)\s+(?P<label>(?:[\w-]+\s+)?ways?)\b",
     re.I,
 )
-# "X describes the activity of …", "X is the set of online channels that …": the head noun.
-_AXIS_HEAD = re.compile(
-    r"^\s*(?:is|are|describes?|refers?\s+to|means?|represents?)\s+(?:a|an|the|any)?\s*"
-    rf"{_CONTAINER}"
-    r"(?P<label>(?:[\w-]+\s+){0,2}?[\w-]+)\s*(?:[.:;,!]|\s+(?:of|that|which|who|where|to|for|with|in|on|from|by)\b)",
-    re.I,
+_AXIS_ABOUT = re.compile(
+    rf"^[”\"\u2019'*_)]*\s*(?:is|are)\s+(?:{_ADVERBS}\s+)*about\s+(?P<label>[^.;:,!?]+)", re.I
 )
-_NOT_LABELS = {"not", "no", "just", "still", "also", "very", "more", "less", "it", "this", "that"}
 
 
-def _axis_labels(body: str, sentences: list[Sentence], pattern: re.Pattern[str]):
-    labels = []
+def _axis_label(text: str) -> str:
+    """Return the two or three words that name what a term is, from the words after its verb."""
+    text = _AXIS_DETERMINERS.sub("", text.strip(), count=1)
+    end = _AXIS_LABEL_END.search(text + " ")
+    label = text[: end.start()] if end else text
+    words = re.findall(r"[\w\u2019'-]+", label.lower())[:3]
+    if not words or any(w in _NOT_AXIS_WORDS for w in words[:1]) or len(" ".join(words)) > 40:
+        return ""
+    return " ".join(words)
+
+
+def _valid_axis(label_a: str, label_b: str, terms: list[re.Pattern[str]]) -> bool:
+    if not label_a or not label_b or label_a == label_b:
+        return False
+    words_a, words_b = label_a.split(), label_b.split()
+    shorter, longer = sorted((words_a, words_b), key=len)
+    if longer[-len(shorter) :] == shorter:
+        return False  # "condition" and "atmospheric condition" are one thing
+    n = min(4, len(shorter[0]), len(longer[0]))
+    if len(longer) == 1 and longer[0][:n] == shorter[0][:n]:
+        return False  # "act" and "activity"
+    return not any(t.search(label) for t in terms for label in (label_a, label_b))
+
+
+def _contrast_axis(body: str, s: Sentence, pattern_a, pattern_b) -> tuple[str, str] | None:
+    """Read "A is X, whereas B is Y" (or "While A is X, B is Y") in one sentence."""
+    found = sorted(
+        [(m, "a") for m in find_mentions(body, pattern_a, s.start, s.end)]
+        + [(m, "b") for m in find_mentions(body, pattern_b, s.start, s.end)]
+    )
+    for (first, term1), (second, term2) in itertools.pairwise(found):
+        if term1 == term2:
+            continue
+        middle = body[first.end : second.start]
+        verb1 = _AXIS_VERB.match(middle)
+        verb2 = _AXIS_VERB.match(body[second.end : s.end])
+        if not verb1 or not verb2:
+            continue
+        joined = _AXIS_JOIN.search(middle, verb1.end())
+        lead = body[s.start : first.start]
+        if not joined and not _WHILE_FIRST.search(_LEADING_MARKS.sub("", lead).strip() + " "):
+            continue
+        contrasted = re.search(_CONTRAST_WORDS, middle[joined.start() :], re.I) if joined else None
+        if (
+            joined
+            and not contrasted
+            and ";" not in middle[joined.start() :]
+            and not re.search(rf"\b(?:{_CONTRAST_WORDS})\s+[“\"\u2018'*_]*$", lead, re.I)
+        ):
+            continue
+        x = _axis_label(middle[verb1.end() : joined.start() if joined else len(middle)])
+        y = _axis_label(body[second.end + verb2.end() : s.end])
+        labels = {term1: x, term2: y}
+        if _valid_axis(labels["a"], labels["b"], [pattern_a, pattern_b]):
+            return labels["a"], labels["b"]
+    return None
+
+
+def _clause_after(body: str, mention: Mention, s: Sentence) -> str:
+    rest = body[mention.end : s.end]
+    cut = re.search(rf"[;]|,\s*{_CONTRAST_WORDS}\b|\s{_CONTRAST_WORDS}\s", rest, re.I)
+    return rest[: cut.start()] if cut else rest
+
+
+def _compound_axis(body, sentences, pattern_a, pattern_b) -> tuple[str, str] | None:
+    """Read paired compounds said of each term: "one-way" … "two-way", "short-" … "long-term"."""
+    said: dict[str, dict[str, str]] = {"a": {}, "b": {}}
+    for s in sentences:
+        for term, pattern in (("a", pattern_a), ("b", pattern_b)):
+            for mention in find_mentions(body, pattern, s.start, s.end):
+                for m in _COMPOUND.finditer(_clause_after(body, mention, s)):
+                    said[term].setdefault(m.group(2).lower(), m.group(0).lower())
+    for tail, label_a in said["a"].items():
+        label_b = said["b"].get(tail)
+        if label_b and label_a != label_b:
+            return label_a, label_b
+    return None
+
+
+def _parallel_axis(body, sentences, pattern_a, pattern_b, phrase) -> tuple[str, str] | None:
+    """Read "A is about X" … "B is about Y" (or "In A the flow is one way"), nearest pair first."""
+    found: dict[str, list[tuple[int, str]]] = {"a": [], "b": []}
     for index, s in enumerate(sentences):
-        for mention in find_mentions(body, pattern, s.start, s.end):
-            rest = body[mention.end : min(s.end, mention.end + 200)]
-            lead = body[max(s.start, mention.start - 12) : mention.start]
-            m = _AXIS_IN_THE.match(rest) if re.search(r"\b(?:in|with)\s+$", lead, re.I) else None
-            rank = 0
-            if not m:
-                m = _AXIS_COPULA.match(rest)
-                rank = 1
-            if not m:
-                m = _AXIS_HEAD.match(rest)
-                rank = 2
-            if not m:
-                continue
-            label = m["label"].strip(" -\u2019'").lower()
-            if label and label.split()[0] not in _NOT_LABELS and len(label) <= 60:
-                labels.append((rank, index, label))
-    return labels
+        for term, pattern in (("a", pattern_a), ("b", pattern_b)):
+            for mention in find_mentions(body, pattern, s.start, s.end):
+                lead = body[max(s.start, mention.start - 12) : mention.start]
+                m = phrase(body[mention.end : s.end], lead)
+                if m and (label := _axis_label(m["label"]) if phrase is _about else m["label"]):
+                    found[term].append((index, label.strip().lower()))
+    pairs = [
+        (abs(ia - ib), la, lb)
+        for ia, la in found["a"]
+        for ib, lb in found["b"]
+        if _valid_axis(la, lb, [pattern_a, pattern_b])
+    ]
+    return min(pairs)[1:] if pairs else None
 
 
-def _propose_axis(body, sentences, pattern_a, pattern_b) -> tuple[str, str] | None:
-    labels_a = _axis_labels(body, sentences, pattern_a)[:50]
-    labels_b = _axis_labels(body, sentences, pattern_b)[:50]
-    best = None
-    for rank_a, index_a, label_a in labels_a:
-        for rank_b, index_b, label_b in labels_b:
-            if label_a == label_b:
+def _about(rest: str, lead: str) -> re.Match[str] | None:
+    return _AXIS_ABOUT.match(rest)
+
+
+def _in_the(rest: str, lead: str) -> re.Match[str] | None:
+    return _AXIS_IN_THE.match(rest) if re.search(r"\b(?:in|with)\s+$", lead, re.I) else None
+
+
+def _propose_axis(
+    body, sentences, pattern_a, pattern_b, definitions: tuple[list[Candidate], list[Candidate]]
+) -> tuple[str, str] | None:
+    """Propose the axis from the contrast the article draws, or None rather than a guess.
+
+    In order: one sentence contrasting both terms ("A is X, whereas B is Y"); paired compounds
+    said of each ("one-way" and "two-way"); parallel sentences ("In A the flow is one way",
+    "A is about X" … "B is about Y"); last, what the two preselected definitions say each
+    term is ("Viruses are particles …", "Bacteria are organisms …").
+    """
+    for s in sentences:
+        if axis := _contrast_axis(body, s, pattern_a, pattern_b):
+            return axis
+    return (
+        _compound_axis(body, sentences, pattern_a, pattern_b)
+        or _parallel_axis(body, sentences, pattern_a, pattern_b, _in_the)
+        or _parallel_axis(body, sentences, pattern_a, pattern_b, _about)
+        or _definitions_axis(body, definitions, pattern_a, pattern_b)
+    )
+
+
+def _definitions_axis(body, definitions, pattern_a, pattern_b) -> tuple[str, str] | None:
+    """Read what each term is from its confident "X is (a) …" definitions, best first."""
+    labels = []
+    for candidates, pattern in zip(definitions, (pattern_a, pattern_b), strict=True):
+        label = ""
+        for candidate in candidates:
+            if candidate.score < PRESELECT_THRESHOLD or label:
+                break
+            if "“X is" not in candidate.rule:
                 continue
-            key = (rank_a + rank_b, abs(index_a - index_b), min(index_a, index_b))
-            if best is None or key < best[0]:
-                best = (key, (label_a, label_b))
-    return best[1] if best else None
+            end = candidate.start + len(candidate.quote)
+            for mention in find_mentions(body, pattern, candidate.start, end):
+                if verb := _AXIS_VERB.match(body[mention.end : end]):
+                    label = _axis_label(body[mention.end + verb.end() : end])
+                    break
+        labels.append(label)
+    return (labels[0], labels[1]) if _valid_axis(*labels, [pattern_a, pattern_b]) else None
 
 
 _STOPWORDS = {
@@ -763,10 +899,12 @@ def propose(body: str, term_a: str, term_b: str, dimensions: Iterable[Any] = ())
         term_pattern(term_b, related=True),
         specs,
     )
+    definitions_a = _rank_term(body, sentences, pattern_a, pattern_b, headings)
+    definitions_b = _rank_term(body, sentences, pattern_b, pattern_a, headings)
     return Proposals(
-        definitions_a=_rank_term(body, sentences, pattern_a, pattern_b, headings),
-        definitions_b=_rank_term(body, sentences, pattern_b, pattern_a, headings),
-        axis=_propose_axis(body, sentences, pattern_a, pattern_b),
+        definitions_a=definitions_a,
+        definitions_b=definitions_b,
+        axis=_propose_axis(body, sentences, pattern_a, pattern_b, (definitions_a, definitions_b)),
         dimensions=chosen,
         stances=stances,
     )
