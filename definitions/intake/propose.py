@@ -781,7 +781,7 @@ def _definitions_axis(body, definitions, pattern_a, pattern_b) -> tuple[str, str
         for candidate in candidates:
             if candidate.score < PRESELECT_THRESHOLD or label:
                 break
-            if "“X is" not in candidate.rule:
+            if not re.search(r"“X (?:is|means) ", candidate.rule):
                 continue
             end = candidate.start + len(candidate.quote)
             for mention in find_mentions(body, pattern, candidate.start, end):
