@@ -124,7 +124,8 @@ class Figures:
         return (
             f"{title}: top-1 {pct(self.top1, self.pairs)}, top-3 {pct(self.top3, self.pairs)}, "
             f"right and preselected {pct(self.preselected_right, self.pairs)}; "
-            f"terms not defined with nothing preselected {pct(self.undefined_quiet, self.undefined)}; "
+            "terms not defined with nothing preselected "
+            f"{pct(self.undefined_quiet, self.undefined)}; "
             f"axis right {self.axis_right}, partly {self.axis_partly} of {self.articles} "
             f"({pct(self.axis_right + self.axis_partly, self.articles)}); "
             f"comment counts exact {pct(self.comments_exact, self.articles)}"

@@ -352,7 +352,7 @@ _TERM_USE_REST = re.compile(
 )
 _CALLED_LEAD = re.compile(
     r"\b(?:is|are|can\s+be|could\s+be|may\s+be)\s+(?:also\s+|then\s+|often\s+)?"
-    r"(?:called|known\s+as|termed|referred\s+to\s+as)\s+[“\"\u2018'*_]*$",
+    r"(?:called|known\s+as|termed|referred\s+to\s+as)\s+(?:an?\s+|the\s+)?[“\"\u2018'*_]*$",
     re.I,
 )
 
@@ -393,6 +393,14 @@ def _quote_range(body: str, s: Sentence, first: Mention) -> tuple[int, int]:
         if not m or m.end() > first.start:
             break
         start = m.end()
+    # Keep the opening mark of a quoted term: “affect” is …
+    if (
+        start == first.start
+        and start > s.start
+        and body[start - 1] in "“\"\u2018'"
+        and body[first.end : first.end + 1] in ("”", '"', "\u2019", "'")
+    ):
+        start -= 1
     prefix = body[start : first.start]
     if prefix and not any(c.isspace() for c in prefix) and prefix[-1].islower():
         start = first.start  # "group-of-people-talkingSocial networking refers …"
