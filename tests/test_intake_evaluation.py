@@ -5,8 +5,10 @@ tests/data/intake_eval holds real articles comparing other pairs of easily-confu
 a JSON file of what a moderator would pick: the defining sentences of each term, the axis the
 article draws (or null), and how many reader comments it has; and articles on those subjects
 that define neither term. The five seed articles are measured the same way against their
-curated data. The rules were developed on the "dev" articles; the "heldout" ones were only run
-at the end, and their figures are printed apart.
+curated data. The rules were developed on the "dev" articles and the seeds; the "heldout" ones
+were printed on every run but never read to write a rule; the "final" ones (a fifth pair,
+empathy vs sympathy) were added, with their expectations, after the rules were finished. Each
+group's figures are printed apart.
 """
 
 from __future__ import annotations
@@ -203,7 +205,7 @@ def test_the_evaluation_set_is_real_articles_on_other_pairs_with_negatives():
 
 
 def test_the_intake_meets_its_targets_on_other_pairs_and_the_seeds(capsys):
-    groups = {"dev": Figures(), "heldout": Figures(), "seed": Figures()}
+    groups = {"dev": Figures(), "heldout": Figures(), "final": Figures(), "seed": Figures()}
     negatives = Figures()
     for case in [*evaluation_cases(), *seed_cases()]:
         comparison = comparison_for(case.terms)

@@ -370,7 +370,8 @@ def _match_rule(rest: str, other: re.Pattern[str]) -> tuple[float, str]:
             rest = rest[m.end() :]
             penalty = 0.5
     if not rest.startswith(":"):
-        rest = rest[_ASIDE.match(rest).end() :] if _ASIDE.match(rest) else rest.lstrip(" ,")
+        aside_words = _ASIDE.match(rest)
+        rest = rest[aside_words.end() :] if aside_words else rest.lstrip(" ,")
     if _NEGATED.match(rest):
         return 0.5 - penalty, ""
     for rule in _RULES:
@@ -797,7 +798,8 @@ def _definitions_axis(body, definitions, pattern_a, pattern_b) -> tuple[str, str
                     label = _axis_label(body[mention.end + verb.end() : end])
                     break
         labels.append(label)
-    return (labels[0], labels[1]) if _valid_axis(*labels, [pattern_a, pattern_b]) else None
+    label_a, label_b = labels
+    return (label_a, label_b) if _valid_axis(label_a, label_b, [pattern_a, pattern_b]) else None
 
 
 _STOPWORDS = {
