@@ -188,3 +188,20 @@ def test_only_the_top_proposal_is_ever_preselected():
     ranked = propose(body, "Gizmo", "Widget").definitions_a
 
     assert [c.preselected for c in ranked] == [True, False, False]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Widget is a thing" + " " * 20_000 + ", while gizmo is a device.",
+        "Gizmo is " + "x" * 20_000 + "/y",
+        "x:" * 10_000 + " gizmo is a thing.",
+        "Gizmo " + "a/" * 10_000 + " is a thing.",
+    ],
+)
+def test_long_runs_of_spaces_or_one_very_long_word_are_read_in_linear_time(body):
+    # Patterns that backtracked over such runs took minutes on 20,000 characters.
+    proposals = propose(body, "Gizmo", "Widget")
+
+    for candidate in proposals.definitions_a:
+        assert body[candidate.start : candidate.start + len(candidate.quote)] == candidate.quote

@@ -101,15 +101,21 @@ class Mention(NamedTuple):
     end: int
 
 
-_URL_TOKEN = re.compile(
-    r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*|\S*[\w-]\.(?:com|org|net|io|edu|gov)\b\S*|\S*/\S*/\S*",
-    re.I,
-)
+_URL_SCHEME = re.compile(r"[a-z][a-z0-9+.-]{0,20}://|www\.", re.I)
+_URL_DOMAIN = re.compile(r"[\w-]\.(?:com|org|net|io|edu|gov|co|info)(?:\b|/)", re.I)
 
 
 def _in_urls(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Return the ranges of the web addresses (and paths) in text[start:end]."""
-    return [m.span() for m in _URL_TOKEN.finditer(text, start, end)]
+    """Return the ranges of the web addresses (and paths) in text[start:end].
+
+    Token by token, each test linear: a pasted page may hold one very long "word".
+    """
+    urls = []
+    for token in re.finditer(r"\S+", text[start:end]):
+        word = token.group()
+        if _URL_SCHEME.search(word) or _URL_DOMAIN.search(word) or word.count("/") >= 2:
+            urls.append((start + token.start(), start + token.end()))
+    return urls
 
 
 def find_mentions(text: str, pattern: re.Pattern[str], start: int = 0, end: int | None = None):
@@ -380,6 +386,14 @@ def _match_rule(rest: str, other: re.Pattern[str]) -> tuple[float, str]:
     return 0.0, ""
 
 
+_WHITESPACE_RUN = re.compile(r"\s{2,}")
+
+
+def _flat(text: str) -> str:
+    """Return text with each run of whitespace as one space, so no pattern backtracks over it."""
+    return _WHITESPACE_RUN.sub(" ", text)
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[\w\u2019'-]+", text)
 
@@ -461,10 +475,10 @@ def _score_mention(
     pattern: re.Pattern[str],
     other: re.Pattern[str],
 ) -> _Scored:
-    whole = body[start : s.end]
-    lead = body[start : first.start]
+    whole = _flat(body[start : s.end])
+    lead = _flat(body[start : first.start])
     lead_words = _words(lead)
-    rest = body[first.end : end]
+    rest = _flat(body[first.end : end])
     raw, rule = _match_rule(rest, other)
     if _TERM_USE_LEAD.search(lead) and _TERM_USE_REST.match(rest):
         return _Scored(5.0, "“We use the term X to describe …” sentence")
@@ -485,13 +499,13 @@ def _score_mention(
         score -= 1.0
     if others:
         other_first = others[0]
-        join = body[min(first.end, other_first.end) : max(first.start, other_first.start)]
+        join = _flat(body[min(first.end, other_first.end) : max(first.start, other_first.start)])
         if len(join) < 20 and _PAIR_JOIN.match(join):
             score -= 2.0  # "Social media and social networking are …": about both
         elif other_first.start < first.start:
-            other_lead = body[start : other_first.start]
-            other_raw, _ = _match_rule(body[other_first.end : first.start], pattern)
-            between = body[start : first.start]
+            other_lead = _flat(body[start : other_first.start])
+            other_raw, _ = _match_rule(_flat(body[other_first.end : first.start]), pattern)
+            between = lead
             if rule and _CONTRAST_JOIN.search(between) and other_raw >= 1.0:
                 # "A is X, whereas B is Y": a sentence that defines both terms, the second as
                 # much as the first (its long lead-in is the first term's definition), though
@@ -512,7 +526,7 @@ def _score_mention(
                 prep = lead.strip().lower()
                 if re.search(
                     rf"\b{prep}\s+(?:the\s+)?$",
-                    body[max(start, other_first.start - 12) : other_first.start],
+                    _flat(body[max(start, other_first.start - 12) : other_first.start]),
                     re.I,
                 ):
                     score += 3.0  # "In X the … but in Y the …": a parallel contrast
@@ -615,6 +629,8 @@ def _headings(body: str) -> dict[int, str]:
 # The axis: two short labels for the contrast the article itself draws, or none
 # ---------------------------------------------------------------------------------------------
 
+# How far after a term the axis rules read: a label is a few words, not a page.
+_AXIS_REACH = 300
 _CONTAINER = r"(?:(?:set|kind|type|form|collection|group|range|family|category)\s+of\s+)?"
 # The verb that links a term to what the article says it is, in a sentence that contrasts both.
 _AXIS_VERB = re.compile(
@@ -688,14 +704,22 @@ def _contrast_axis(body: str, s: Sentence, pattern_a, pattern_b) -> tuple[str, s
     for (first, term1), (second, term2) in itertools.pairwise(found):
         if term1 == term2:
             continue
-        middle = body[first.end : second.start]
+        if second.start - first.end > _AXIS_REACH:
+            continue
+        middle = _flat(body[first.end : second.start])
+        after = _flat(body[second.end : min(s.end, second.end + _AXIS_REACH)])
         verb1 = _AXIS_VERB.match(middle)
-        verb2 = _AXIS_VERB.match(body[second.end : s.end])
+        verb2 = _AXIS_VERB.match(after)
         if not verb1 or not verb2:
             continue
         joined = _AXIS_JOIN.search(middle, verb1.end())
-        lead = body[s.start : first.start]
-        if not joined and not _WHILE_FIRST.search(_LEADING_MARKS.sub("", lead).strip() + " "):
+        # Only the last words before the first term matter ("While A …", "…, whereas A …").
+        lead_start = max(s.start, first.start - 80)
+        lead = _flat(body[lead_start : first.start])
+        if not joined and not (
+            lead_start == s.start
+            and _WHILE_FIRST.search(_LEADING_MARKS.sub("", lead).strip() + " ")
+        ):
             continue
         contrasted = re.search(_CONTRAST_WORDS, middle[joined.start() :], re.I) if joined else None
         if (
@@ -706,7 +730,7 @@ def _contrast_axis(body: str, s: Sentence, pattern_a, pattern_b) -> tuple[str, s
         ):
             continue
         x = _axis_label(middle[verb1.end() : joined.start() if joined else len(middle)])
-        y = _axis_label(body[second.end + verb2.end() : s.end])
+        y = _axis_label(after[verb2.end() :])
         labels = {term1: x, term2: y}
         if _valid_axis(labels["a"], labels["b"], [pattern_a, pattern_b]):
             return labels["a"], labels["b"]
@@ -714,7 +738,7 @@ def _contrast_axis(body: str, s: Sentence, pattern_a, pattern_b) -> tuple[str, s
 
 
 def _clause_after(body: str, mention: Mention, s: Sentence) -> str:
-    rest = body[mention.end : s.end]
+    rest = _flat(body[mention.end : min(s.end, mention.end + _AXIS_REACH)])
     cut = re.search(rf"[;]|,\s*{_CONTRAST_WORDS}\b|\s{_CONTRAST_WORDS}\s", rest, re.I)
     return rest[: cut.start()] if cut else rest
 
@@ -740,8 +764,8 @@ def _parallel_axis(body, sentences, pattern_a, pattern_b, phrase) -> tuple[str, 
     for index, s in enumerate(sentences):
         for term, pattern in (("a", pattern_a), ("b", pattern_b)):
             for mention in find_mentions(body, pattern, s.start, s.end):
-                lead = body[max(s.start, mention.start - 12) : mention.start]
-                m = phrase(body[mention.end : s.end], lead)
+                lead = _flat(body[max(s.start, mention.start - 12) : mention.start])
+                m = phrase(_flat(body[mention.end : min(s.end, mention.end + _AXIS_REACH)]), lead)
                 if m and (label := _axis_label(m["label"]) if phrase is _about else m["label"]):
                     found[term].append((index, label.strip().lower()))
     pairs = [
@@ -794,8 +818,9 @@ def _definitions_axis(body, definitions, pattern_a, pattern_b) -> tuple[str, str
                 continue
             end = candidate.start + len(candidate.quote)
             for mention in find_mentions(body, pattern, candidate.start, end):
-                if verb := _AXIS_VERB.match(body[mention.end : end]):
-                    label = _axis_label(body[mention.end + verb.end() : end])
+                tail = _flat(body[mention.end : min(end, mention.end + _AXIS_REACH)])
+                if verb := _AXIS_VERB.match(tail):
+                    label = _axis_label(tail[verb.end() :])
                     break
         labels.append(label)
     label_a, label_b = labels
