@@ -44,6 +44,8 @@ def test_each_proposal_shows_the_rule_that_found_it_and_its_confidence(superuser
     assert review.status_code == 200
     assert "Found by: “X is a …” sentence. Confidence: <strong>high</strong>" in html
     assert "chosen for you" in html
+    assert 'aria-describedby="id_definition_a_0_found_by"' in html
+    assert 'id="id_definition_a_0_found_by"' in html
     assert "No defining sentence found" not in html
     data = review_form(review)
     assert data["definition_a"] == [

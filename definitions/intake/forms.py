@@ -129,6 +129,16 @@ class ProposalLabel(str):
         return label
 
 
+class ProposalRadioSelect(forms.RadioSelect):
+    """Radios whose proposals point assistive technology at the line saying how they were found."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if getattr(option["label"], "rule", "") and option["attrs"].get("id"):
+            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}_found_by"
+        return option
+
+
 class ReviewForm(forms.Form):
     """Step 2: the parsed article and the proposals, for the moderator to correct and confirm."""
 
@@ -160,7 +170,7 @@ class ReviewForm(forms.Form):
         help_text="Paragraphs separated by a blank line. Quotes below must be copied from here.",
     )
     definition_a = forms.CharField(
-        required=False, max_length=MAX_QUOTE_CHARS, widget=forms.RadioSelect
+        required=False, max_length=MAX_QUOTE_CHARS, widget=ProposalRadioSelect
     )
     quote_a = forms.CharField(
         label="Or edit the quote",
@@ -177,7 +187,7 @@ class ReviewForm(forms.Form):
         help_text="Optional: the definition in a few words.",
     )
     definition_b = forms.CharField(
-        required=False, max_length=MAX_QUOTE_CHARS, widget=forms.RadioSelect
+        required=False, max_length=MAX_QUOTE_CHARS, widget=ProposalRadioSelect
     )
     quote_b = forms.CharField(
         label="Or edit the quote",

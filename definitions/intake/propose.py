@@ -298,7 +298,7 @@ _RULES = [
         2.0,
     ),
     Rule(
-        "“X focuses on …” sentence",
+        "weak phrasing (“X focuses on …”, “X is changing …”)",
         re.compile(
             r"^(?:revolves?|focus(?:es)?|centers?|centres?|emphasi[sz]es|prioriti[sz]es"
             r"|spotlights|allows?|lets|enables?|helps?|has|have|offers?|provides?|creates?"
