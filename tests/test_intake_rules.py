@@ -156,6 +156,8 @@ def test_a_sentence_that_only_names_a_term_is_not_preselected(body):
             ("one-way", "two-way"),
         ),
         ("Affect is about actions. Effect is about results.", ("actions", "results")),
+        ("In short, effect vs affect: noun vs verb.", ("verb", "noun")),
+        ("Affect versus effect — an action versus a result.", ("action", "result")),
     ],
 )
 def test_the_axis_comes_from_the_contrast_the_text_draws(body, axis):

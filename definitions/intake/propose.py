@@ -1,11 +1,15 @@
 """Propose an article's definitions of both terms, the axis of its distinction and its dimensions.
 
 Rule-based and plain Python on strings: the rules describe how people write definitions
-("X is …", "X refers to …", "In X the …"), never the shipped articles.
+("X is …", "X refers to …", "Term: …", "We use the term X to describe …", "In X the …", "A is …,
+whereas B is …"), never the shipped articles. Each proposal names the rule that found it and
+carries a calibrated confidence (`calibrated`); only a confident top proposal is preselected.
+The axis is read from a contrast the article draws, or not proposed at all.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -743,6 +747,43 @@ def _clause_after(body: str, mention: Mention, s: Sentence) -> str:
     return rest[: cut.start()] if cut else rest
 
 
+_VERSUS = r"\s*(?:vs\.?|versus|v\.)\s*"
+_VERSUS_LABELS = re.compile(
+    rf"^[”\"\u2019'*_)]*\s*(?:[:\u2013\u2014-]|\s(?:is|are|means?)\s)\s*(?:(?:the|an?)\s+)?"
+    rf"(?P<x>[\w-]+(?:\s[\w-]+)?){_VERSUS}(?:(?:the|an?)\s+)?(?P<y>[\w-]+(?:\s[\w-]+)?)\b",
+    re.I,
+)
+
+
+def _versus_axis(body, sentences, pattern_a, pattern_b) -> tuple[str, str] | None:
+    """Read "A vs B: one-way vs two-way" (the labels in the order the terms were named)."""
+    for s in sentences:
+        mentions = {
+            "a": find_mentions(body, pattern_a, s.start, s.end),
+            "b": find_mentions(body, pattern_b, s.start, s.end),
+        }
+        for term, other_term in (("a", "b"), ("b", "a")):
+            seconds = mentions[other_term]
+            starts = [m.start for m in seconds]
+            for first in mentions[term]:
+                # The other term within a few characters: "A vs B", "A versus B".
+                at = bisect.bisect_left(starts, first.end)
+                second = seconds[at] if at < len(seconds) else None
+                if second is None or second.start - first.end > 16:
+                    continue
+                if not re.fullmatch(
+                    rf"[”\"\u2019'*_]*{_VERSUS}[“\"\u2018'*_]*", body[first.end : second.start]
+                ):
+                    continue
+                m = _VERSUS_LABELS.match(_flat(body[second.end : min(s.end, second.end + 120)]))
+                if m:
+                    x, y = m["x"].lower(), m["y"].lower()
+                    labels = (x, y) if term == "a" else (y, x)
+                    if _valid_axis(*labels, [pattern_a, pattern_b]):
+                        return labels
+    return None
+
+
 def _compound_axis(body, sentences, pattern_a, pattern_b) -> tuple[str, str] | None:
     """Read paired compounds said of each term: "one-way" … "two-way", "short-" … "long-term"."""
     said: dict[str, dict[str, str]] = {"a": {}, "b": {}}
@@ -790,7 +831,8 @@ def _propose_axis(
 ) -> tuple[str, str] | None:
     """Propose the axis from the contrast the article draws, or None rather than a guess.
 
-    In order: one sentence contrasting both terms ("A is X, whereas B is Y"); paired compounds
+    In order: one sentence contrasting both terms ("A is X, whereas B is Y"); "A vs B: X vs Y";
+    paired compounds
     said of each ("one-way" and "two-way"); parallel sentences ("In A the flow is one way",
     "A is about X" … "B is about Y"); last, what the two preselected definitions say each
     term is ("Viruses are particles …", "Bacteria are organisms …").
@@ -799,7 +841,8 @@ def _propose_axis(
         if axis := _contrast_axis(body, s, pattern_a, pattern_b):
             return axis
     return (
-        _compound_axis(body, sentences, pattern_a, pattern_b)
+        _versus_axis(body, sentences, pattern_a, pattern_b)
+        or _compound_axis(body, sentences, pattern_a, pattern_b)
         or _parallel_axis(body, sentences, pattern_a, pattern_b, _in_the)
         or _parallel_axis(body, sentences, pattern_a, pattern_b, _about)
         or _definitions_axis(body, definitions, pattern_a, pattern_b)
