@@ -1,14 +1,14 @@
 """How well the intake reads articles it was not written for: the figures issue 17 asks for.
 
-tests/data/intake_eval holds real articles comparing other pairs of easily-confused terms
-(weather vs climate, virus vs bacteria, marketing vs advertising, affect vs effect), each with
-a JSON file of what a moderator would pick: the defining sentences of each term, the axis the
-article draws (or null), and how many reader comments it has; and articles on those subjects
-that define neither term. The five seed articles are measured the same way against their
-curated data. The rules were developed on the "dev" articles and the seeds; the "heldout" ones
-were printed on every run but never read to write a rule; the "final" ones (a fifth pair,
-empathy vs sympathy) were added, with their expectations, after the rules were finished. Each
-group's figures are printed apart.
+tests/data/intake_eval holds paraphrases (not copies) of real articles comparing other pairs of
+easily-confused terms (weather vs climate, virus vs bacteria, marketing vs advertising, affect
+vs effect), each with a JSON file of what a moderator would pick: the defining sentences of each
+term, the axis the article draws (or null), and how many reader comments it has; and articles on
+those subjects that define neither term. The five seed articles are measured the same way
+against their curated data. The rules were developed on the "dev" articles and the seeds; the
+"heldout" ones were printed on every run but never read to write a rule; the "final" ones (a
+fifth pair, empathy vs sympathy) were added, with their expectations, after the rules were
+finished. Each group's figures are printed apart.
 """
 
 from __future__ import annotations
