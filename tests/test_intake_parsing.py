@@ -149,11 +149,25 @@ def test_bullets_are_not_part_of_the_quote():
 
 
 def test_plural_and_singular_forms_of_a_term_count():
-    body = "We all use the web daily. Social networks are places where friends keep in touch."
+    body = "We all catch colds. Viruses are tiny agents that copy themselves inside cells."
 
-    top = propose(body, TERM_A, TERM_B).definitions_b[0]
+    top = propose(body, "Virus", "Bacterium").definitions_a[0]
 
-    assert top.quote == "Social networks are places where friends keep in touch."
+    assert top.quote == "Viruses are tiny agents that copy themselves inside cells."
+
+
+def test_a_sentence_about_social_networks_does_not_define_social_networking():
+    # Issue 17: the place ("social networks") is not the activity ("social networking").
+    body = (
+        "Social networks are places where friends keep in touch. "
+        "Social networking is the act of keeping in touch with friends online."
+    )
+
+    ranked = propose(body, TERM_A, TERM_B).definitions_b
+
+    assert [c.quote for c in ranked] == [
+        "Social networking is the act of keeping in touch with friends online."
+    ]
 
 
 def test_a_sentence_that_defines_the_other_term_is_not_proposed_first():

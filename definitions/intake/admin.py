@@ -278,8 +278,9 @@ class SourceIntakeMixin(_SourceAdminBase):
         comparison: Comparison = form.cleaned_data["comparison"]
         parsed: ParsedArticle = form.cleaned_data["parsed"]
         proposals = _proposals(comparison, parsed.body)
-        best_a = proposals.definitions_a[0].quote if proposals.definitions_a else ""
-        best_b = proposals.definitions_b[0].quote if proposals.definitions_b else ""
+        # Only a confident top proposal is chosen for the moderator (issue 17).
+        best_a = next((c.quote for c in proposals.definitions_a if c.preselected), "")
+        best_b = next((c.quote for c in proposals.definitions_b if c.preselected), "")
         year, month, day = parsed.date
         axis_a, axis_b = proposals.axis or ("", "")
         review = ReviewForm(

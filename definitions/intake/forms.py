@@ -136,6 +136,38 @@ class IntakeForm(forms.Form):
         return cleaned
 
 
+DOES_NOT_DEFINE = "__does_not_define__"
+
+
+class ProposalLabel(str):
+    """A proposed quote as a radio label that also says which rule found it, and how sure it is.
+
+    A str, so the radio renders the quote; the template reads `rule`, `level` and `score`.
+    """
+
+    rule: str
+    level: str
+    score: float
+    preselected: bool
+
+    @classmethod
+    def of(cls, candidate: Candidate) -> ProposalLabel:
+        label = cls(candidate.quote)
+        label.rule, label.level = candidate.rule, candidate.level
+        label.score, label.preselected = candidate.score, candidate.preselected
+        return label
+
+
+class ProposalRadioSelect(forms.RadioSelect):
+    """Radios whose proposals point assistive technology at the line saying how they were found."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if getattr(option["label"], "rule", "") and option["attrs"].get("id"):
+            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}_found_by"
+        return option
+
+
 class ReviewForm(forms.Form):
     """Step 2: the parsed article and the proposals, for the moderator to correct and confirm."""
 
@@ -167,7 +199,7 @@ class ReviewForm(forms.Form):
         help_text="Paragraphs separated by a blank line. Quotes below must be copied from here.",
     )
     definition_a = forms.CharField(
-        required=False, max_length=MAX_QUOTE_CHARS, widget=forms.RadioSelect
+        required=False, max_length=MAX_QUOTE_CHARS, widget=ProposalRadioSelect
     )
     quote_a = forms.CharField(
         label="Or edit the quote",
@@ -184,7 +216,7 @@ class ReviewForm(forms.Form):
         help_text="Optional: the definition in a few words.",
     )
     definition_b = forms.CharField(
-        required=False, max_length=MAX_QUOTE_CHARS, widget=forms.RadioSelect
+        required=False, max_length=MAX_QUOTE_CHARS, widget=ProposalRadioSelect
     )
     quote_b = forms.CharField(
         label="Or edit the quote",
@@ -227,11 +259,19 @@ class ReviewForm(forms.Form):
             label = comparison.term_label(term)
             field = self.fields[f"definition_{term}"]
             field.label = f"Definition of {label}"
-            choices = [(c.quote, c.quote) for c in candidates]
+            choices: list[tuple[str, str]] = [(c.quote, ProposalLabel.of(c)) for c in candidates]
             chosen = self[f"definition_{term}"].value()
-            if chosen and chosen not in {quote for quote, _ in choices}:
+            if chosen and chosen != DOES_NOT_DEFINE and chosen not in {q for q, _ in choices}:
                 choices.append((chosen, chosen))  # keep the moderator's choice after an error
+            choices.append((DOES_NOT_DEFINE, f"This source does not define “{label}”"))
             field.widget.choices = choices
+            # Below the confidence threshold nothing is preselected and the review says so.
+            field.definition_found = any(c.preselected for c in candidates)  # type: ignore[attr-defined]
+            field.term = label  # type: ignore[attr-defined]
+            if not self.is_bound and f"definition_{term}" not in self.initial:
+                self.initial[f"definition_{term}"] = next(
+                    (c.quote for c in candidates if c.preselected), ""
+                )
             self.fields[f"quote_{term}"].label = f"Or edit the quote for {label}"
             self.fields[f"summary_{term}"].label = f"Summary of {label}"
             self.fields[f"axis_{term}"].label = f"Axis label for {label}"
@@ -248,12 +288,28 @@ class ReviewForm(forms.Form):
             label = self.source_comparison.term_label(term)
             edited = normalize_newlines(cleaned.get(f"quote_{term}", "")).strip()
             chosen = cleaned.get(f"definition_{term}", "").strip()
+            if chosen == DOES_NOT_DEFINE:
+                if edited:
+                    self.add_error(
+                        f"definition_{term}",
+                        f"You said this source does not define {label} but pasted a quote for "
+                        "it below: choose the quote's sentence, or clear the quote.",
+                    )
+                else:
+                    self.add_error(
+                        f"definition_{term}",
+                        f"This source does not define {label}, so it cannot be added: each "
+                        "source on a comparison quotes how it defines both terms. Nothing was "
+                        "saved; choose a sentence if one does define it, or cancel.",
+                    )
+                continue
             quote = edited or chosen
             field = f"quote_{term}" if edited else f"definition_{term}"
             if not quote:
                 self.add_error(
                     f"definition_{term}",
-                    f"Choose the sentence that defines {label}, or paste the quote below.",
+                    f"Choose the sentence that defines {label}, paste the quote below, or "
+                    f"choose “This source does not define {label}”.",
                 )
             elif body is not None and quote not in body:
                 self.add_error(
