@@ -1,0 +1,497 @@
+"""Finding words across sources, definitions, readers' distinctions and comments.
+
+Only published content is found, by anybody: a pending (held) comment or distinction is not in
+the results even for the visitor who wrote it, nor for moderators (they have the admin's queues).
+So the results are the same for every visitor, and `find()` keeps them in the shared cache per
+version of the comparisons they come from (smsn.pagecache): any write that changes a comparison
+page starts a new version, and the next search reads the database again.
+
+PostgreSQL: full-text search with the "english" configuration. The query is read as a web
+search (`websearch_to_tsquery`: words, "quoted phrases", `or`, `-excluded`; it never fails on
+syntax), matched against a stored `tsvector` column per table with a GIN index
+(search/migrations), ranked by `ts_rank` and shown with `ts_headline` snippets.
+
+SQLite (development): a fallback. Every word of the query must appear, case-insensitively
+(`icontains`), in one of the kind's fields; no stemming, no ranking (each kind keeps its page
+order), and the snippet is the text around the first match.
+
+Snippets are escaped text in which only our own `<mark>` elements are markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Concat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from comments.models import Comment
+from definitions.models import Comparison, Definition, Distinction, Source, Term
+from definitions.moderation import ModerationStatus
+from definitions.views import READERS_PER_PAGE
+from smsn import pagecache as page_cache
+
+CONFIG = "english"
+# Longest query accepted, in characters: longer is refused with a sentence (search.forms).
+MAX_QUERY_LENGTH = 200
+# Words of a query the SQLite fallback matches; the rest are ignored.
+MAX_FALLBACK_WORDS = 8
+# Hits of each kind on the page of all kinds, and on a page of one kind.
+PER_KIND = 5
+PER_PAGE = 20
+CACHE_SECONDS = 10 * 60
+# Bump when the cached shape (Results, KindResults, Hit) changes.
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    label: str
+
+
+KINDS = [
+    Kind("sources", "Sources"),
+    Kind("definitions", "Definitions"),
+    Kind("distinctions", "Readers' and sources' distinctions"),
+    Kind("comments", "Comments"),
+]
+KIND_SLUGS = [kind.slug for kind in KINDS]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One thing found: what it is, where it is, and the matching text with its marks."""
+
+    # The title and the snippet are escaped text with <mark> around the words found, the only
+    # markup in them (highlight(), excerpt()); `where` is plain text.
+    title: str
+    url: str
+    snippet: str
+    where: str
+
+    @property
+    def title_html(self) -> SafeString:
+        return mark_safe(self.title)  # noqa: S308 - escaped when the hit was made
+
+    @property
+    def snippet_html(self) -> SafeString:
+        return mark_safe(self.snippet)  # noqa: S308 - escaped when the hit was made
+
+
+@dataclass(frozen=True)
+class KindResults:
+    kind: Kind
+    total: int
+    hits: list[Hit]
+    page: int
+    pages: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.total > len(self.hits)
+
+
+@dataclass(frozen=True)
+class Results:
+    query: str
+    # The query had nothing to search for (only very common words, or no letters or digits).
+    nothing_to_search: bool
+    kinds: list[KindResults]
+
+    @property
+    def total(self) -> int:
+        return sum(k.total for k in self.kinds)
+
+
+def uses_full_text() -> bool:
+    """Return True if the database is PostgreSQL, which searches with its full-text search."""
+    return connection.vendor == "postgresql"
+
+
+# Highlighting -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Markers:
+    """Where PostgreSQL's ts_headline marks a match: random strings no stored text can hold.
+
+    Letters, digits, brackets and colons only: nothing ts_headline's option syntax or HTML
+    escaping changes.
+    """
+
+    start: str
+    stop: str
+
+    @classmethod
+    def new(cls) -> Markers:
+        token = secrets.token_hex(8)
+        return cls(f"[{token}:", f":{token}]")
+
+
+def highlight(text: str, markers: Markers) -> str:
+    """Return ts_headline's output escaped, with its markers turned into <mark> elements."""
+    escaped = str(escape(text))
+    return escaped.replace(markers.start, "<mark>").replace(markers.stop, "</mark>")
+
+
+WORD = re.compile(r"\w+")
+
+
+def fallback_words(query: str) -> list[str]:
+    """Return the words the SQLite fallback looks for: runs of letters and digits, lowercased."""
+    words: list[str] = []
+    for word in WORD.findall(query.casefold()):
+        if word not in words:
+            words.append(word)
+    return words[:MAX_FALLBACK_WORDS]
+
+
+def excerpt(text: str, words: Iterable[str], *, around: int = 90) -> str:
+    """Return the text around the first of `words`, escaped, every occurrence in <mark>.
+
+    The SQLite fallback's snippet; the whole text when it is short or nothing matches.
+    """
+    words = [w for w in words if w]
+    if not words:
+        return str(escape(text[: 2 * around]))
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I)
+    first = pattern.search(text)
+    start = 0 if first is None else max(0, first.start() - around)
+    end = min(len(text), (first.end() if first else 0) + 2 * around)
+    # Cut at spaces, so no word is shown in part.
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < (first.start() if first else end) else start
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    piece = text[start:end]
+    pieces: list[str] = []
+    pos = 0
+    for match in pattern.finditer(piece):
+        pieces.append(str(escape(piece[pos : match.start()])))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        pos = match.end()
+    pieces.append(str(escape(piece[pos:])))
+    return ("… " if start > 0 else "") + "".join(pieces) + (" …" if end < len(text) else "")
+
+
+# What each kind searches ------------------------------------------------------------------------
+
+
+def stored_vector(model: type) -> RawSQL:
+    """Return the table's stored search_vector column (PostgreSQL only; search/migrations)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    return RawSQL(f'{table}."search_vector"', (), output_field=SearchVectorField())
+
+
+def _headline(field: Any, query: SearchQuery, markers: Markers, *, whole: bool = False) -> Any:
+    options: dict[str, Any] = {"start_sel": markers.start, "stop_sel": markers.stop}
+    if whole:
+        options["highlight_all"] = True
+    else:
+        options.update(max_words=30, min_words=12, max_fragments=2, fragment_delimiter=" … ")
+    return SearchHeadline(field, query, config=CONFIG, **options)
+
+
+# The snippet of a row's field: escaped HTML with <mark> around the words found.
+Snippet = Callable[[Any, str], str]
+
+
+@dataclass(frozen=True)
+class Searcher:
+    """How one kind is searched and shown."""
+
+    kind: Kind
+    # The published rows of this kind, in published comparisons (optionally one).
+    rows: Callable[[Comparison | None], QuerySet]
+    # Fields the SQLite fallback looks in.
+    fields: list[str]
+    # Fallback order (no ranking).
+    order: list[str]
+    # PostgreSQL: {name: snippet expression} annotations.
+    headlines: Callable[[SearchQuery, Markers], dict[str, Any]]
+    # Turn a row into a Hit, given the function that makes the snippet of one of its fields.
+    hit: Callable[[Any, Snippet], Hit]
+
+
+def _in_scope(rows: QuerySet, comparison: Comparison | None, path: str) -> QuerySet:
+    rows = rows.filter(**{f"{path}is_published": True})
+    if comparison is not None:
+        rows = rows.filter(**{path.removesuffix("__") or "pk": comparison})
+    return rows
+
+
+def _sources(comparison: Comparison | None) -> QuerySet:
+    rows = Source.objects.published().select_related("comparison")
+    return _in_scope(rows, comparison, "comparison__")
+
+
+def _definitions(comparison: Comparison | None) -> QuerySet:
+    rows = Definition.objects.filter(source__is_published=True).select_related(
+        "source__comparison"
+    )
+    return _in_scope(rows, comparison, "source__comparison__")
+
+
+def _distinctions(comparison: Comparison | None) -> QuerySet:
+    # A reader's distinction is on the page of the ranked list it falls on: count the published
+    # readers' distinctions ranked before it, in the same query (DistinctionQuerySet.ranked_before).
+    before = (
+        Distinction.objects.filter(comparison=OuterRef("comparison"))
+        .from_readers()
+        .published()
+        .filter(
+            Q(score__gt=OuterRef("score"))
+            | Q(score=OuterRef("score"), created__gt=OuterRef("created"))
+            | Q(score=OuterRef("score"), created=OuterRef("created"), pk__gt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("comparison")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        Distinction.objects.published()
+        .filter(Q(source__isnull=True) | Q(source__is_published=True))
+        .select_related("comparison", "source")
+        .annotate(readers_before=Coalesce(Subquery(before), 0))
+    )
+    return _in_scope(rows, comparison, "comparison__")
+
+
+def _comments(comparison: Comparison | None) -> QuerySet:
+    rows = (
+        Comment.objects.published()
+        .filter(Q(source__isnull=True) | Q(source__is_published=True))
+        .select_related("comparison", "source")
+    )
+    return _in_scope(rows, comparison, "comparison__")
+
+
+def _source_hit(row: Source, snippet: Snippet) -> Hit:
+    return Hit(
+        title=snippet(row, "title"),
+        url=row.get_absolute_url(),
+        snippet=snippet(row, "body"),
+        where=f"Source on {row.comparison.title}",
+    )
+
+
+def _definition_hit(row: Definition, snippet: Snippet) -> Hit:
+    comparison = row.source.comparison
+    term = comparison.term_label(row.term)
+    summary = f" ({row.summary})" if row.summary else ""
+    return Hit(
+        title=f"{escape(row.source.title)}: {escape(term)}",
+        url=row.get_absolute_url(),
+        snippet=snippet(row, "quote"),
+        where=f"Definition of {term}{summary}, in context in the source",
+    )
+
+
+def _distinction_hit(row: Distinction, snippet: Snippet) -> Hit:
+    comparison = row.comparison
+    url = comparison.get_absolute_url()
+    if row.source_id is None:
+        page = row.readers_before // READERS_PER_PAGE + 1
+        if page > 1:
+            url += f"?page={page}"
+        where = f"Reader's distinction by {row.author_name}, on {comparison.title}"
+    else:
+        where = f"Distinction drawn by the source “{row.source.title}”"
+    axis = snippet(row, "axis") if row.axis else ""
+    text = (
+        f"{escape(comparison.term_a)}: {snippet(row, 'text_a')} · "
+        f"{escape(comparison.term_b)}: {snippet(row, 'text_b')}"
+    )
+    return Hit(
+        title=axis or f"{escape(comparison.term_a)} vs {escape(comparison.term_b)}",
+        url=f"{url}#{row.anchor}",
+        snippet=text,
+        where=where,
+    )
+
+
+def _comment_hit(row: Comment, snippet: Snippet) -> Hit:
+    target = row.source.title if row.source_id else row.comparison.title
+    return Hit(
+        title=f"{escape(row.author_name or 'Anonymous')} on {escape(target)}",
+        url=row.get_absolute_url(),
+        snippet=snippet(row, "body"),
+        where=f"{'Reply' if row.parent_id else 'Comment'}, {row.created:%-d %B %Y}",
+    )
+
+
+SEARCHERS = {
+    "sources": Searcher(
+        KINDS[0],
+        _sources,
+        ["title", "body"],
+        ["comparison__position", "position", "id"],
+        lambda q, m: {
+            "title_snippet": _headline("title", q, m, whole=True),
+            "body_snippet": _headline("body", q, m),
+        },
+        _source_hit,
+    ),
+    "definitions": Searcher(
+        KINDS[1],
+        _definitions,
+        ["quote", "summary"],
+        ["source__comparison__position", "source__position", "source_id", "term"],
+        lambda q, m: {"quote_snippet": _headline("quote", q, m)},
+        _definition_hit,
+    ),
+    "distinctions": Searcher(
+        KINDS[2],
+        _distinctions,
+        ["text_a", "text_b", "axis_a", "axis_b"],
+        ["-score", "-created", "-id"],
+        lambda q, m: {
+            "axis_snippet": _headline(
+                Concat(F("axis_a"), Value(" vs "), F("axis_b")), q, m, whole=True
+            ),
+            "text_a_snippet": _headline("text_a", q, m),
+            "text_b_snippet": _headline("text_b", q, m),
+        },
+        _distinction_hit,
+    ),
+    "comments": Searcher(
+        KINDS[3],
+        _comments,
+        ["body"],
+        ["-created", "-id"],
+        lambda q, m: {"body_snippet": _headline("body", q, m)},
+        _comment_hit,
+    ),
+}
+
+
+# Finding ----------------------------------------------------------------------------------------
+
+
+def _page_of(
+    searcher: Searcher,
+    rows: QuerySet,
+    per_page: int,
+    page: str | int | None,
+    snippet: Snippet,
+) -> KindResults:
+    paginator = Paginator(rows, per_page)
+    shown = paginator.get_page(page)
+    hits = [searcher.hit(row, snippet) for row in shown.object_list]
+    return KindResults(searcher.kind, paginator.count, hits, shown.number, paginator.num_pages)
+
+
+def _full_text(
+    query: str, comparison: Comparison | None, kinds: list[str], per_page: int, page: Any
+) -> Results:
+    search = SearchQuery(query, search_type="websearch", config=CONFIG)
+    with connection.cursor() as cursor:
+        # websearch_to_tsquery drops stop words and punctuation; nothing left finds nothing.
+        cursor.execute("SELECT querytree(websearch_to_tsquery(%s::regconfig, %s))", [CONFIG, query])
+        (tree,) = cursor.fetchone()
+    if tree in ("", "T"):
+        return Results(query, True, [])
+    markers = Markers.new()
+
+    def snippet(row: Any, field: str) -> str:
+        return highlight(getattr(row, f"{field}_snippet"), markers)
+
+    found = []
+    for slug in kinds:
+        searcher = SEARCHERS[slug]
+        rows = (
+            searcher.rows(comparison)
+            .annotate(found=stored_vector(searcher.rows(None).model))
+            .filter(found=search)
+            .annotate(rank=SearchRank(F("found"), search), **searcher.headlines(search, markers))
+            .order_by("-rank", *searcher.order)
+        )
+        found.append(_page_of(searcher, rows, per_page, page, snippet))
+    return Results(query, False, found)
+
+
+def _fallback(
+    query: str, comparison: Comparison | None, kinds: list[str], per_page: int, page: Any
+) -> Results:
+    words = fallback_words(query)
+    if not words:
+        return Results(query, True, [])
+    whole = {"title", "axis"}
+
+    def snippet(row: Any, field: str) -> str:
+        return excerpt(getattr(row, field), words, around=300 if field in whole else 90)
+
+    found = []
+    for slug in kinds:
+        searcher = SEARCHERS[slug]
+        rows = searcher.rows(comparison)
+        for word in words:
+            any_field = Q()
+            for field in searcher.fields:
+                any_field |= Q(**{f"{field}__icontains": word})
+            rows = rows.filter(any_field)
+        found.append(_page_of(searcher, rows.order_by(*searcher.order), per_page, page, snippet))
+    return Results(query, False, found)
+
+
+def _versions(comparison: Comparison | None) -> str:
+    """Return the versions of the cached pages the results may come from (smsn.pagecache)."""
+    if comparison is not None:
+        ids = [comparison.pk]
+    else:
+        ids = list(Comparison.objects.published().order_by("pk").values_list("pk", flat=True))
+    return ",".join(page_cache.version(pk) for pk in ids)
+
+
+def find(
+    query: str, *, comparison: Comparison | None = None, kind: str | None = None, page: Any = 1
+) -> Results:
+    """Return what `query` finds, published only, grouped by kind.
+
+    Without `kind`, the first PER_KIND hits of every kind; with it, page `page` (PER_PAGE hits)
+    of that kind alone. Kept in the shared cache until a write changes a comparison searched.
+    """
+    kinds = [kind] if kind else KIND_SLUGS
+    per_page = PER_PAGE if kind else PER_KIND
+    page = page if kind else 1
+    run = _full_text if uses_full_text() else _fallback
+    try:
+        versions = _versions(comparison)
+    except page_cache.UNAVAILABLE:
+        return run(query, comparison, kinds, per_page, page)
+    request = repr((query, comparison.pk if comparison else None, kind, str(page)))
+    digest = hashlib.sha256(request.encode("utf-8", "surrogatepass")).hexdigest()
+    key = f"search:{CACHE_FORMAT}:{connection.vendor}:{versions}:{digest}"
+    try:
+        cached = cache.get(key)
+    except page_cache.UNAVAILABLE:
+        cached = None
+    if isinstance(cached, Results):
+        return cached
+    results = run(query, comparison, kinds, per_page, page)
+    try:
+        cache.set(key, results, CACHE_SECONDS)
+    except page_cache.UNAVAILABLE:
+        pass
+    return results

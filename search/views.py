@@ -1,0 +1,85 @@
+"""The search page: a GET form, its results grouped by kind, and the results alone for htmx."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from search.forms import SearchForm
+from search.results import KINDS, KindResults, Results, find
+from smsn.http import SiteRequest
+
+TEMPLATE = "search/search.html"
+
+
+def address(**params: Any) -> str:
+    """Return the search page's address with these parameters (empty ones left out)."""
+    query = urlencode({k: v for k, v in params.items() if v not in ("", None, 1)})
+    return f"{reverse('search:search')}?{query}" if query else reverse("search:search")
+
+
+def groups(results: Results, params: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """Return each kind's results with the addresses of its other pages."""
+    shown: list[dict[str, Any]] = []
+    for group in results.kinds:
+        if not group.total:
+            continue
+        shown.append(
+            {
+                "results": group,
+                "more_url": address(**params, kind=group.kind.slug) if not kind else "",
+                "previous_url": previous_page(group, params, kind),
+                "next_url": (
+                    address(**params, kind=kind, page=group.page + 1)
+                    if kind and group.page < group.pages
+                    else ""
+                ),
+            }
+        )
+    return shown
+
+
+def previous_page(group: KindResults, params: dict[str, Any], kind: str) -> str:
+    if not kind or group.page <= 1:
+        return ""
+    return address(**params, kind=kind, page=group.page - 1)
+
+
+@require_safe
+def search(request: SiteRequest) -> HttpResponse:
+    """Find words across sources, definitions, distinctions and comments (published only).
+
+    A query too long or a comparison that does not exist is answered 400 with the form and the
+    sentence next to the field (200 with the sentence alone to htmx, which swaps only 2xx).
+    """
+    form = SearchForm(request.GET)
+    valid = form.is_valid()
+    query = form.cleaned_data.get("q", "") if valid else ""
+    scope = form.cleaned_data.get("comparison") if valid else None
+    kind = form.cleaned_data.get("kind", "") if valid else ""
+    results = None
+    if valid and query:
+        results = find(query, comparison=scope, kind=kind or None, page=request.GET.get("page"))
+    params = {"q": query, "comparison": scope.slug if scope else ""}
+    context = {
+        "form": form,
+        "query": query,
+        "scope": scope,
+        "kind": next((k for k in KINDS if k.slug == kind), None),
+        "results": results,
+        "groups": groups(results, params, kind) if results else [],
+        "all_kinds_url": address(**params),
+        "everywhere_url": address(q=query, kind=kind),
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = f"{TEMPLATE}#results" if partial else TEMPLATE
+    status = 400 if not valid and not partial else 200
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
