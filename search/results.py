@@ -20,6 +20,7 @@ Snippets are escaped text in which only our own `<mark>` elements are markup.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -36,15 +37,14 @@ from django.contrib.postgres.search import (
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from comments.models import Comment
-from definitions.models import Comparison, Definition, Distinction, Source, Term
-from definitions.moderation import ModerationStatus
+from definitions.models import Comparison, Definition, Distinction, Source
 from definitions.views import READERS_PER_PAGE
 from smsn import pagecache as page_cache
 
@@ -146,10 +146,21 @@ class Markers:
         return cls(f"[{token}:", f":{token}]")
 
 
-def highlight(text: str, markers: Markers) -> str:
-    """Return ts_headline's output escaped, with its markers turned into <mark> elements."""
-    escaped = str(escape(text))
-    return escaped.replace(markers.start, "<mark>").replace(markers.stop, "</mark>")
+def highlight(headline: str, markers: Markers) -> str:
+    """Return ts_headline's output (of text escaped in SQL) with its markers made <mark>s."""
+    return headline.replace(markers.start, "<mark>").replace(markers.stop, "</mark>")
+
+
+def escaped_in_sql(text: Any) -> Replace:
+    """Return the text with &, < and > escaped, for ts_headline to work on.
+
+    ts_headline drops whatever its parser takes for an HTML tag ("<b>", "<script>") from its
+    output: escaped first, the text keeps every character the reader typed, and the headline
+    is HTML whose only elements are the marks it adds.
+    """
+    for character, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        text = Replace(text, Value(character), Value(entity))
+    return text
 
 
 WORD = re.compile(r"\w+")
@@ -197,19 +208,22 @@ def excerpt(text: str, words: Iterable[str], *, around: int = 90) -> str:
 # What each kind searches ------------------------------------------------------------------------
 
 
-def stored_vector(model: type) -> RawSQL:
+def stored_vector(model: type[Model]) -> RawSQL:
     """Return the table's stored search_vector column (PostgreSQL only; search/migrations)."""
+    # The table name is the model's own, never anything from a request.
     table = connection.ops.quote_name(model._meta.db_table)
-    return RawSQL(f'{table}."search_vector"', (), output_field=SearchVectorField())
+    return RawSQL(f'{table}."search_vector"', (), output_field=SearchVectorField())  # noqa: S611
 
 
 def _headline(field: Any, query: SearchQuery, markers: Markers, *, whole: bool = False) -> Any:
+    """Return the snippet of a field: the words around the best match (whole: all its words)."""
     options: dict[str, Any] = {"start_sel": markers.start, "stop_sel": markers.stop}
     if whole:
         options["highlight_all"] = True
     else:
-        options.update(max_words=30, min_words=12, max_fragments=2, fragment_delimiter=" … ")
-    return SearchHeadline(field, query, config=CONFIG, **options)
+        options.update(max_words=35, min_words=15)
+    text = F(field) if isinstance(field, str) else field
+    return SearchHeadline(escaped_in_sql(text), query, config=CONFIG, **options)
 
 
 # The snippet of a row's field: escaped HTML with <mark> around the words found.
@@ -246,9 +260,7 @@ def _sources(comparison: Comparison | None) -> QuerySet:
 
 
 def _definitions(comparison: Comparison | None) -> QuerySet:
-    rows = Definition.objects.filter(source__is_published=True).select_related(
-        "source__comparison"
-    )
+    rows = Definition.objects.filter(source__is_published=True).select_related("source__comparison")
     return _in_scope(rows, comparison, "source__comparison__")
 
 
@@ -311,8 +323,9 @@ def _definition_hit(row: Definition, snippet: Snippet) -> Hit:
 def _distinction_hit(row: Distinction, snippet: Snippet) -> Hit:
     comparison = row.comparison
     url = comparison.get_absolute_url()
-    if row.source_id is None:
-        page = row.readers_before // READERS_PER_PAGE + 1
+    if row.source is None:
+        before: int = row.readers_before  # type: ignore[attr-defined]  # _distinctions()
+        page = before // READERS_PER_PAGE + 1
         if page > 1:
             url += f"?page={page}"
         where = f"Reader's distinction by {row.author_name}, on {comparison.title}"
@@ -332,7 +345,7 @@ def _distinction_hit(row: Distinction, snippet: Snippet) -> Hit:
 
 
 def _comment_hit(row: Comment, snippet: Snippet) -> Hit:
-    target = row.source.title if row.source_id else row.comparison.title
+    target = row.source.title if row.source is not None else row.comparison.title
     return Hit(
         title=f"{escape(row.author_name or 'Anonymous')} on {escape(target)}",
         url=row.get_absolute_url(),
@@ -490,8 +503,6 @@ def find(
     if isinstance(cached, Results):
         return cached
     results = run(query, comparison, kinds, per_page, page)
-    try:
+    with contextlib.suppress(*page_cache.UNAVAILABLE):
         cache.set(key, results, CACHE_SECONDS)
-    except page_cache.UNAVAILABLE:
-        pass
     return results
