@@ -93,14 +93,14 @@ def test_a_readers_distinction_links_to_its_anchor_on_the_page_that_lists_it(
     seeded, bulk_distinctions, make_distinction
 ):
     bulk_distinctions(30, votes=90)
-    found = make_distinction(text_a="Marmalade for breakfast", text_b="Toast for friends")
+    marmalade = make_distinction(text_a="Marmalade for breakfast", text_b="Toast for friends")
     html = found(q="marmalade")
     (link,) = hit_links(html, "distinctions")
-    assert link.endswith(f"#distinction-{found.pk}")
+    assert link.endswith(f"#distinction-{marmalade.pk}")
     # Unvoted and newest of 31: it ranks after the voted ones, on the second page of twenty.
     assert "?page=2#" in link
     page = Client().get(link.partition("#")[0]).content.decode()
-    assert f'id="distinction-{found.pk}"' in page
+    assert f'id="distinction-{marmalade.pk}"' in page
 
 
 def test_a_sources_distinction_axis_finds_it_on_the_comparison_page(seeded):
