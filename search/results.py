@@ -37,8 +37,7 @@ from django.contrib.postgres.search import (
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Expression, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -57,8 +56,11 @@ MAX_FALLBACK_WORDS = 8
 PER_KIND = 5
 PER_PAGE = 20
 CACHE_SECONDS = 10 * 60
+# Matches of each kind that PostgreSQL ranks: the first in the kind's own order (the newest
+# comments, the best-voted distinctions).
+CANDIDATES = 1000
 # Bump when the cached shape (Results, KindResults, Hit) changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ class KindResults:
     hits: list[Hit]
     page: int
     pages: int
+    # PostgreSQL ranks the first CANDIDATES matches only: there may be more.
+    capped: bool = False
 
     @property
     def has_more(self) -> bool:
@@ -119,6 +123,10 @@ class Results:
     @property
     def total(self) -> int:
         return sum(k.total for k in self.kinds)
+
+    @property
+    def capped(self) -> bool:
+        return any(k.capped for k in self.kinds)
 
 
 def uses_full_text() -> bool:
@@ -208,11 +216,18 @@ def excerpt(text: str, words: Iterable[str], *, around: int = 90) -> str:
 # What each kind searches ------------------------------------------------------------------------
 
 
-def stored_vector(model: type[Model]) -> RawSQL:
-    """Return the table's stored search_vector column (PostgreSQL only; search/migrations)."""
-    # The table name is the model's own, never anything from a request.
-    table = connection.ops.quote_name(model._meta.db_table)
-    return RawSQL(f'{table}."search_vector"', (), output_field=SearchVectorField())  # noqa: S611
+class StoredVector(Expression):
+    """The search_vector column of the query's own table (PostgreSQL only; search/migrations).
+
+    The models do not declare the column (SQLite has none), so no field names it: the alias
+    is the query's base table, read when the SQL is made, so it stays right in a subquery.
+    """
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        alias = compiler.query.get_initial_alias()
+        return f'{compiler.quote_name_unless_alias(alias)}."search_vector"', ()
 
 
 def _headline(field: Any, query: SearchQuery, markers: Markers, *, whole: bool = False) -> Any:
@@ -235,11 +250,14 @@ class Searcher:
     """How one kind is searched and shown."""
 
     kind: Kind
-    # The published rows of this kind, in published comparisons (optionally one).
+    # The published rows of this kind in published comparisons (optionally one), filtered
+    # without joins, so that matching many rows costs no lookup in other tables per row.
     rows: Callable[[Comparison | None], QuerySet]
+    # What showing a row needs: related rows and annotations, for the page's rows only.
+    shown: Callable[[QuerySet], QuerySet]
     # Fields the SQLite fallback looks in.
     fields: list[str]
-    # Fallback order (no ranking).
+    # The kind's own order: the fallback's, and which matches PostgreSQL ranks (CANDIDATES).
     order: list[str]
     # PostgreSQL: {name: snippet expression} annotations.
     headlines: Callable[[SearchQuery, Markers], dict[str, Any]]
@@ -247,24 +265,40 @@ class Searcher:
     hit: Callable[[Any, Snippet], Hit]
 
 
-def _in_scope(rows: QuerySet, comparison: Comparison | None, path: str) -> QuerySet:
-    rows = rows.filter(**{f"{path}is_published": True})
-    if comparison is not None:
-        rows = rows.filter(**{path.removesuffix("__") or "pk": comparison})
-    return rows
+def _comparisons(comparison: Comparison | None) -> QuerySet:
+    rows = Comparison.objects.published()
+    return (rows.filter(pk=comparison.pk) if comparison else rows).values("pk")
+
+
+def _published_sources(comparison: Comparison | None) -> QuerySet:
+    return Source.objects.published().filter(comparison__in=_comparisons(comparison)).values("pk")
 
 
 def _sources(comparison: Comparison | None) -> QuerySet:
-    rows = Source.objects.published().select_related("comparison")
-    return _in_scope(rows, comparison, "comparison__")
+    return Source.objects.published().filter(comparison__in=_comparisons(comparison))
 
 
 def _definitions(comparison: Comparison | None) -> QuerySet:
-    rows = Definition.objects.filter(source__is_published=True).select_related("source__comparison")
-    return _in_scope(rows, comparison, "source__comparison__")
+    return Definition.objects.filter(source__in=_published_sources(comparison))
 
 
 def _distinctions(comparison: Comparison | None) -> QuerySet:
+    return (
+        Distinction.objects.published()
+        .filter(comparison__in=_comparisons(comparison))
+        .filter(Q(source__isnull=True) | Q(source__in=_published_sources(comparison)))
+    )
+
+
+def _comments(comparison: Comparison | None) -> QuerySet:
+    return (
+        Comment.objects.published()
+        .filter(comparison__in=_comparisons(comparison))
+        .filter(Q(source__isnull=True) | Q(source__in=_published_sources(comparison)))
+    )
+
+
+def _distinctions_shown(rows: QuerySet) -> QuerySet:
     # A reader's distinction is on the page of the ranked list it falls on: count the published
     # readers' distinctions ranked before it, in the same query (DistinctionQuerySet.ranked_before).
     before = (
@@ -281,22 +315,9 @@ def _distinctions(comparison: Comparison | None) -> QuerySet:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows = (
-        Distinction.objects.published()
-        .filter(Q(source__isnull=True) | Q(source__is_published=True))
-        .select_related("comparison", "source")
-        .annotate(readers_before=Coalesce(Subquery(before), 0))
+    return rows.select_related("comparison", "source").annotate(
+        readers_before=Coalesce(Subquery(before), 0)
     )
-    return _in_scope(rows, comparison, "comparison__")
-
-
-def _comments(comparison: Comparison | None) -> QuerySet:
-    rows = (
-        Comment.objects.published()
-        .filter(Q(source__isnull=True) | Q(source__is_published=True))
-        .select_related("comparison", "source")
-    )
-    return _in_scope(rows, comparison, "comparison__")
 
 
 def _source_hit(row: Source, snippet: Snippet) -> Hit:
@@ -358,6 +379,7 @@ SEARCHERS = {
     "sources": Searcher(
         KINDS[0],
         _sources,
+        lambda rows: rows.select_related("comparison"),
         ["title", "body"],
         ["comparison__position", "position", "id"],
         lambda q, m: {
@@ -369,6 +391,7 @@ SEARCHERS = {
     "definitions": Searcher(
         KINDS[1],
         _definitions,
+        lambda rows: rows.select_related("source__comparison"),
         ["quote", "summary"],
         ["source__comparison__position", "source__position", "source_id", "term"],
         lambda q, m: {"quote_snippet": _headline("quote", q, m)},
@@ -377,6 +400,7 @@ SEARCHERS = {
     "distinctions": Searcher(
         KINDS[2],
         _distinctions,
+        _distinctions_shown,
         ["text_a", "text_b", "axis_a", "axis_b"],
         ["-score", "-created", "-id"],
         lambda q, m: {
@@ -391,6 +415,7 @@ SEARCHERS = {
     "comments": Searcher(
         KINDS[3],
         _comments,
+        lambda rows: rows.select_related("comparison", "source"),
         ["body"],
         ["-created", "-id"],
         lambda q, m: {"body_snippet": _headline("body", q, m)},
@@ -433,14 +458,42 @@ def _full_text(
     found = []
     for slug in kinds:
         searcher = SEARCHERS[slug]
-        rows = (
+        model = searcher.rows(None).model
+        # Rank the first CANDIDATES matches in the kind's own order (the newest comments, the
+        # best-voted distinctions): ranking reads each match's vector, and a word in most of
+        # 20,000 comments would otherwise cost a read of each, every search.
+        # Their ids are read first (so they are counted without another query, and the rows
+        # shown are fetched by primary key).
+        candidates = list(
             searcher.rows(comparison)
-            .annotate(found=stored_vector(searcher.rows(None).model))
+            .annotate(found=StoredVector())
             .filter(found=search)
-            .annotate(rank=SearchRank(F("found"), search), **searcher.headlines(search, markers))
-            .order_by("-rank", *searcher.order)
+            .order_by(*searcher.order)
+            .values_list("pk", flat=True)[:CANDIDATES]
         )
-        found.append(_page_of(searcher, rows, per_page, page, snippet))
+        shown = Paginator(range(len(candidates)), per_page).get_page(page)
+        hits: list[Hit] = []
+        if candidates:
+            rows = (
+                searcher.shown(model._default_manager.filter(pk__in=candidates))
+                .annotate(found=StoredVector())
+                .annotate(
+                    rank=SearchRank(F("found"), search), **searcher.headlines(search, markers)
+                )
+                .order_by("-rank", *searcher.order)
+            )
+            first = (shown.number - 1) * per_page
+            hits = [searcher.hit(row, snippet) for row in rows[first : first + per_page]]
+        found.append(
+            KindResults(
+                searcher.kind,
+                len(candidates),
+                hits,
+                shown.number,
+                shown.paginator.num_pages,
+                capped=len(candidates) >= CANDIDATES,
+            )
+        )
     return Results(query, False, found)
 
 
@@ -458,7 +511,7 @@ def _fallback(
     found = []
     for slug in kinds:
         searcher = SEARCHERS[slug]
-        rows = searcher.rows(comparison)
+        rows = searcher.shown(searcher.rows(comparison))
         for word in words:
             any_field = Q()
             for field in searcher.fields:
