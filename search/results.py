@@ -227,7 +227,7 @@ class StoredVector(Expression):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         alias = compiler.query.get_initial_alias()
-        return f'{compiler.quote_name_unless_alias(alias)}."search_vector"', ()
+        return f'{compiler.quote_name(alias)}."search_vector"', ()
 
 
 def _headline(field: Any, query: SearchQuery, markers: Markers, *, whole: bool = False) -> Any:
