@@ -58,7 +58,7 @@ PER_PAGE = 20
 CACHE_SECONDS = 10 * 60
 # Matches of each kind that PostgreSQL ranks: the first in the kind's own order (the newest
 # comments, the best-voted distinctions).
-CANDIDATES = 1000
+CANDIDATES = 500
 # Bump when the cached shape (Results, KindResults, Hit) changes.
 CACHE_FORMAT = 2
 

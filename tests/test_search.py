@@ -339,6 +339,29 @@ def test_postgresql_reads_phrases_and_exclusions_as_a_web_search(seeded, make_co
 
 
 @pytest.mark.postgres
+def test_postgresql_ranks_the_newest_matches_and_says_there_are_more(
+    seeded, make_comment, monkeypatch
+):
+    needs_postgresql()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from search import results
+
+    monkeypatch.setattr(results, "CANDIDATES", 3)
+    monkeypatch.setattr(results, "PER_KIND", 2)
+    now = timezone.now()
+    oldest = make_comment(body="Pelicans " * 9, created=now - timedelta(days=9))
+    for n in range(5):
+        make_comment(body=f"Pelicans {n}", created=now - timedelta(days=n))
+    html = found(q="pelicans")
+    assert "(3+)" in group(html, "comments")
+    assert "The best of the newest 3 comments" in html
+    assert reverse("comments:permalink", args=[oldest.pk]) not in hit_links(html, "comments")
+
+
+@pytest.mark.postgres
 def test_postgresql_says_when_a_query_has_only_stop_words(seeded):
     needs_postgresql()
     html = found(q="the and of")
