@@ -2,9 +2,9 @@
 
 Only published content is found, by anybody: a pending (held) comment or distinction is not in
 the results even for the visitor who wrote it, nor for moderators (they have the admin's queues).
-So the results are the same for every visitor, and `find()` keeps them in the shared cache per
-version of the comparisons they come from (smsn.pagecache): any write that changes a comparison
-page starts a new version, and the next search reads the database again.
+So the results are the same for every visitor, and `remembered()` keeps them, rendered, in the
+shared cache per version of the comparisons they come from (smsn.pagecache): any write that
+changes a comparison page starts a new version, and the next search reads the database again.
 
 PostgreSQL: full-text search with the "english" configuration. The query is read as a web
 search (`websearch_to_tsquery`: words, "quoted phrases", `or`, `-excluded`; it never fails on
@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -59,8 +61,8 @@ CACHE_SECONDS = 10 * 60
 # Matches of each kind that PostgreSQL ranks: the first in the kind's own order (the newest
 # comments, the best-voted distinctions).
 CANDIDATES = 500
-# Bump when the cached shape (Results, KindResults, Hit) changes.
-CACHE_FORMAT = 2
+# Bump when what is cached (the rendered results) changes shape.
+CACHE_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -521,12 +523,28 @@ def _fallback(
     return Results(query, False, found)
 
 
+# Each worker's copy of the published comparisons' ids, and when it was read (time.monotonic).
+_published: tuple[float, list[int]] = (-math.inf, [])
+PUBLISHED_IDS_SECONDS = 10
+
+
+def _published_ids() -> list[int]:
+    """Return the published comparisons' ids, read at most every PUBLISHED_IDS_SECONDS.
+
+    A comparison unpublished meanwhile is still searched in a new version of its page (which
+    leaves it out); one newly published joins the results within that many seconds.
+    """
+    global _published
+    read_at, ids = _published
+    if time.monotonic() - read_at > PUBLISHED_IDS_SECONDS:
+        ids = list(Comparison.objects.published().order_by("pk").values_list("pk", flat=True))
+        _published = (time.monotonic(), ids)
+    return ids
+
+
 def _versions(comparison: Comparison | None) -> str:
     """Return the versions of the cached pages the results may come from (smsn.pagecache)."""
-    if comparison is not None:
-        ids = [comparison.pk]
-    else:
-        ids = list(Comparison.objects.published().order_by("pk").values_list("pk", flat=True))
+    ids = [comparison.pk] if comparison is not None else _published_ids()
     return ",".join(page_cache.version(pk) for pk in ids)
 
 
@@ -536,26 +554,48 @@ def find(
     """Return what `query` finds, published only, grouped by kind.
 
     Without `kind`, the first PER_KIND hits of every kind; with it, page `page` (PER_PAGE hits)
-    of that kind alone. Kept in the shared cache until a write changes a comparison searched.
+    of that kind alone.
     """
     kinds = [kind] if kind else KIND_SLUGS
     per_page = PER_PAGE if kind else PER_KIND
     page = page if kind else 1
     run = _full_text if uses_full_text() else _fallback
+    return run(query, comparison, kinds, per_page, page)
+
+
+def remembered(
+    make: Callable[[], str],
+    query: str,
+    *,
+    comparison: Comparison | None = None,
+    kind: str | None = None,
+    page: Any = 1,
+) -> str:
+    """Return `make()` (the results of a search, rendered), from the shared cache if it is there.
+
+    Kept until a write changes a comparison searched (smsn.pagecache versions): the results are
+    the same for every visitor. Without the cache (Redis down), made each time.
+    """
     try:
         versions = _versions(comparison)
     except page_cache.UNAVAILABLE:
-        return run(query, comparison, kinds, per_page, page)
-    request = repr((query, comparison.pk if comparison else None, kind, str(page)))
+        return make()
+    request = repr((query, comparison.pk if comparison else None, kind, str(page if kind else 1)))
     digest = hashlib.sha256(request.encode("utf-8", "surrogatepass")).hexdigest()
-    key = f"search:{CACHE_FORMAT}:{connection.vendor}:{versions}:{digest}"
+    key = f"search:{page_cache.release()}:{CACHE_FORMAT}:{connection.vendor}:{versions}:{digest}"
     try:
         cached = cache.get(key)
     except page_cache.UNAVAILABLE:
         cached = None
-    if isinstance(cached, Results):
+    if isinstance(cached, str):
         return cached
-    results = run(query, comparison, kinds, per_page, page)
+    made = make()
     with contextlib.suppress(*page_cache.UNAVAILABLE):
-        cache.set(key, results, CACHE_SECONDS)
-    return results
+        cache.set(key, made, CACHE_SECONDS)
+    return made
+
+
+def forget_local_copies() -> None:
+    """Forget this worker's copy of the published comparisons' ids (tests start anew)."""
+    global _published
+    _published = (-math.inf, [])

@@ -7,12 +7,14 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from search.forms import SearchForm
-from search.results import KINDS, KindResults, Results, find
+from search.results import KINDS, KindResults, Results, find, remembered
 from smsn.http import SiteRequest
 
 TEMPLATE = "search/search.html"
@@ -57,29 +59,38 @@ def search(request: SiteRequest) -> HttpResponse:
 
     A query too long or a comparison that does not exist is answered 400 with the form and the
     sentence next to the field (200 with the sentence alone to htmx, which swaps only 2xx).
+    The results, the same for everybody, are rendered once per version (search.results).
     """
     form = SearchForm(request.GET)
     valid = form.is_valid()
     query = form.cleaned_data.get("q", "") if valid else ""
     scope = form.cleaned_data.get("comparison") if valid else None
     kind = form.cleaned_data.get("kind", "") if valid else ""
-    results = None
-    if valid and query:
-        results = find(query, comparison=scope, kind=kind or None, page=request.GET.get("page"))
     params = {"q": query, "comparison": scope.slug if scope else ""}
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "query": query,
         "scope": scope,
         "kind": next((k for k in KINDS if k.slug == kind), None),
-        "results": results,
-        "groups": groups(results, params, kind) if results else [],
         "all_kinds_url": address(**params),
         "everywhere_url": address(q=query, kind=kind),
     }
-    partial = request.htmx and not request.htmx.history_restore_request
-    template = f"{TEMPLATE}#results" if partial else TEMPLATE
-    status = 400 if not valid and not partial else 200
-    response = render(request, template, context, status=status)
+    if valid and query:
+        page = request.GET.get("page")
+
+        def results_html() -> str:
+            results = find(query, comparison=scope, kind=kind or None, page=page)
+            shown = {"results": results, "groups": groups(results, params, kind)}
+            return render_to_string(f"{TEMPLATE}#results", {**context, **shown})
+
+        html = remembered(results_html, query, comparison=scope, kind=kind or None, page=page)
+        # Our own template's output, escaped when it was rendered.
+        context["results_html"] = mark_safe(html)  # noqa: S308
+    if request.htmx and not request.htmx.history_restore_request:
+        response = HttpResponse(
+            context.get("results_html") or render_to_string(f"{TEMPLATE}#results", context)
+        )
+    else:
+        response = render(request, TEMPLATE, context, status=200 if valid else 400)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -280,6 +280,7 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(seeded, make_comment,
         return len(queries)
 
     make_comment(body="Pelicans once")
+    count()  # this worker reads the published comparisons once in a while, not every search
     few = count()
     for n in range(30):
         make_comment(body=f"Pelicans again {n}", parent=Comment.objects.first())
