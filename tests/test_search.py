@@ -424,3 +424,18 @@ def test_a_nul_in_the_query_is_refused_with_a_sentence(seeded):
     response = Client().get(f"{SEARCH}?q=pel%00icans")
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
+
+
+def test_a_comment_a_moderator_removes_leaves_the_cached_results_at_once(
+    seeded, make_comment, moderator
+):
+    from definitions.moderation import moderate
+
+    comment = make_comment(body="Pelicans to be removed")
+    assert len(hit_links(found(q="pelicans"), "comments")) == 1
+    moderate(
+        queryset=Comment.objects.filter(pk=comment.pk),
+        status=ModerationStatus.REMOVED,
+        user=moderator,
+    )
+    assert "results-comments" not in found(q="pelicans")
