@@ -162,13 +162,15 @@ def highlight(headline: str, markers: Markers) -> str:
 
 
 def escaped_in_sql(text: Any) -> Replace:
-    """Return the text with &, < and > escaped, for ts_headline to work on.
+    """Return the text escaped as django.utils.html.escape does, for ts_headline to work on.
 
     ts_headline drops whatever its parser takes for an HTML tag ("<b>", "<script>") from its
     output: escaped first, the text keeps every character the reader typed, and the headline
     is HTML whose only elements are the marks it adds.
     """
-    for character, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+    # The entities of django.utils.html.escape, & first.
+    entities = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
+    for character, entity in entities:
         text = Replace(text, Value(character), Value(entity))
     return text
 

@@ -595,6 +595,8 @@ def _pages_showing_payloads(comparison) -> list[str]:
             kwargs={"comparison_slug": comparison.slug, "slug": source.slug},
         ),
     ]
+    search = reverse("search:search")
+    pages += [f"{search}?q=alert", f"{search}?q=alert&kind=comments", f"{search}?q=example"]
     for comment in Comment.objects.filter(body__in=PAYLOADS[:4], is_imported=False):
         if not comment.parent_id:
             pages.append(reverse("comments:reply", kwargs={"pk": comment.pk}))
