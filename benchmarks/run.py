@@ -30,7 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 RESULTS = ROOT / "benchmarks" / "results"
 PG_ADMIN_URL = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "smsn_bench"
+# Another database or Redis database lets two benchmarks run side by side without meeting.
+DB_NAME = os.environ.get("BENCH_DB", "smsn_bench")
+REDIS_DB = os.environ.get("BENCH_REDIS_DB", "3")
 PORT = int(os.environ.get("BENCH_PORT", "8790"))
 BASE = f"http://127.0.0.1:{PORT}"
 COMPARISON = "/compare/social-media-vs-social-networking/"
@@ -53,7 +55,7 @@ def env() -> dict[str, str]:
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=f"{PG_ADMIN_URL}/{DB_NAME}",
-        REDIS_URL="redis://127.0.0.1:6379/3",
+        REDIS_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
         DJANGO_SECURE_SSL_REDIRECT="0",
         SMSN_TRUSTED_PROXY_COUNT="0",
         # The benchmark's many "visitors" share 127.0.0.1: lift the per-IP limits for this run only.
@@ -90,7 +92,11 @@ def reset_database() -> None:
     with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
-    subprocess.run(["redis-cli", "-n", "3", "FLUSHDB"], check=False, capture_output=True)  # noqa: S607
+    subprocess.run(  # noqa: S603
+        ["redis-cli", "-n", REDIS_DB, "FLUSHDB"],  # noqa: S607
+        check=False,
+        capture_output=True,
+    )
     manage("migrate", "--noinput", "-v0")
     manage("createcachetable")
     manage("collectstatic", "--noinput", "-v0")
@@ -368,6 +374,93 @@ def comment_lua(n: int = 20000) -> str:
     )
 
 
+def search_path(query: str, **params: str) -> str:
+    from urllib.parse import urlencode
+
+    return "/search/?" + urlencode({"q": query, **params})
+
+
+def search_lua(n: int = 8000) -> str:
+    """Return a wrk script searching for a different query each request (so none is cached).
+
+    Three words of the large data set's vocabulary each, on every comparison or on the first,
+    of every kind or of one: each finds most of the 20,000 comments and ranks them.
+    """
+    import itertools
+    import random
+
+    from benchmarks.benchdata import WORDS
+
+    rng = random.Random(7)
+    triples = list(itertools.permutations(WORDS, 3))
+    rng.shuffle(triples)
+    slug = COMPARISON.strip("/").split("/")[-1]
+    variants = [{}, {"comparison": slug}, {"kind": "comments", "page": "2"}]
+    paths = [
+        search_path(" ".join(words), **variants[i % len(variants)])
+        for i, words in enumerate(triples[:n])
+    ]
+    return (
+        "local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
+        # Each wrk thread has its own Lua state: give each its own half of the queries.
+        "local threads = 0\n"
+        "function setup(thread) thread:set('tid', threads); threads = threads + 1 end\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 2\n"
+        "  return wrk.format('GET', paths[((n + tid) % #paths) + 1])\n"
+        "end\n"
+    )
+
+
+def search_only() -> None:
+    """Measure search alone on the large data set (`run.py --only search`), and print it."""
+    print(f"Resetting {DB_NAME} ...", flush=True)
+    reset_database()
+    django_setup()
+    from benchmarks.benchdata import generate
+
+    print(f"  {generate()}", flush=True)
+    # The statistics autovacuum gathers in production within a minute of such a bulk insert.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    script = search_lua()
+    slug = COMPARISON.strip("/").split("/")[-1]
+    proc = start_server()
+    try:
+        results = [
+            measure("/healthz (reference)", "/healthz"),
+            measure("search, a popular query (cached)", search_path("social network")),
+            measure(
+                "search, a popular query in one comparison (cached)",
+                search_path("conversation friends", comparison=slug),
+            ),
+            measure("search, a different query each request (uncached)", "/", lua=script),
+        ]
+    finally:
+        stop_server(proc)
+    print()
+    print(search_table(results))
+
+
+def search_table(results: list[Result]) -> str:
+    reference = results[0]
+    lines = [
+        table(results, reference, reference),
+        "",
+        "| target | figure | verdict |",
+        "|---|---|---|",
+    ]
+    for r in results[1:]:
+        lines.append(
+            f"| {r.name}: p99 < 50 ms, no errors | {r.p99_ms:.1f} ms, {r.errors} errors | "
+            f"{verdict(r.p99_ms < 50 and r.errors == 0)} |"
+        )
+    return "\n".join(lines)
+
+
 def exact_counts() -> tuple[bool, int]:
     """Return whether every distinction's stored counts equal its vote rows, and the mismatches."""
     from django.db.models import Count, Q
@@ -420,9 +513,15 @@ def table(results: list[Result], reference: Result, seed_ref: Result) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-data", action="store_true", help="only the seed-data phase")
+    parser.add_argument(
+        "--only", choices=["search"], help="measure one scenario alone on the large data set"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: run ./bin/benchmark, which installs it, or apt-get install wrk")
+    if args.only == "search":
+        search_only()
+        return
     print(f"Resetting {DB_NAME} ...", flush=True)
     reset_database()
     django_setup()
@@ -453,6 +552,7 @@ def main() -> None:
     cookie = f"{settings_cookie_name()}={voter_cookie()}"
     vote_script = vote_lua()
     comment_script = comment_lua()
+    search_script = search_lua()
     print("Large data set:", flush=True)
     proc = start_server()
     try:
@@ -463,11 +563,15 @@ def main() -> None:
         votes = measure("vote POST (2,000 visitors)", "/", lua=vote_script)
         counts_exact, wrong = exact_counts()
         comments = measure("comment POST", "/", lua=comment_script)
+        searches = [
+            measure("search, a popular query (cached)", search_path("social network")),
+            measure("search, a different query each request (uncached)", "/", lua=search_script),
+        ]
         weight = page_weight()
         memory = worker_memory_mb(proc)
     finally:
         stop_server(proc)
-    results += [reference, new_visitor, voter, source, votes, comments]
+    results += [reference, new_visitor, voter, source, votes, comments, *searches]
     report = render(
         results,
         reference,
@@ -480,6 +584,7 @@ def main() -> None:
         memory,
         counts_exact,
         wrong,
+        searches,
     )
     print()
     print(report)
@@ -503,6 +608,7 @@ def render(
     memory: list[float],
     counts_exact: bool,
     wrong: int,
+    searches: list[Result],
 ) -> str:
     growth = new_visitor.rps / seed_cmp.rps
     static = weight["static"]
@@ -549,6 +655,11 @@ def render(
         f"{verdict(not weight['links_to_other_hosts'])} |",
         f"| worker RSS < 150 MB | {', '.join(f'{m:.0f}' for m in memory)} MB | "
         f"{verdict(bool(memory) and max(memory) < 150)} |",
+        *(
+            f"| {r.name}: p99 < 50 ms, no errors | {r.p99_ms:.1f} ms, {r.errors} errors | "
+            f"{verdict(r.p99_ms < 50 and r.errors == 0)} |"
+            for r in searches
+        ),
     ]
     return "\n".join(lines)
 

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "definitions",
     "comments",
+    # Search across both apps (search/): above comments in the import layers.
+    "search",
     # The site's own system checks (smsn/checks.py).
     "smsn",
 ]

@@ -20,6 +20,8 @@ urlpatterns = [
     # Comment threads (compare/<slug>/comments/, …/sources/<slug>/comments/), comment forms,
     # permalinks, edit, delete, report (comments/<pk>/…) and comment feeds: comments/urls.py.
     path("", include("comments.urls")),
+    # Search across sources, definitions, distinctions and comments (search/?q=…): search/urls.py.
+    path("", include("search.urls")),
     path("healthz", views.liveness, name="liveness"),
     path("readyz", views.readiness, name="readiness"),
     path("privacy/", views.privacy, name="privacy"),

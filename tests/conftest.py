@@ -267,12 +267,14 @@ def empty_shared_cache():
 
     from django.core.cache import cache
 
+    from search import results as search_results
     from smsn import pagecache as page_cache
 
     # A test without the database (DatabaseCache in tests) has nothing cached either.
     with contextlib.suppress(Exception):
         cache.clear()
     page_cache.forget_local_copies()
+    search_results.forget_local_copies()
 
 
 @pytest.fixture

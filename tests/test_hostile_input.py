@@ -278,7 +278,7 @@ def test_the_admin_sign_in_answers_anything_without_a_server_error(
 PUBLIC_PAGES = [
     "home", "comparison", "open data", "source", "thread", "source thread", "comments feed",
     "distinctions feed", "source feed", "permalink", "reply", "report", "privacy", "admin login",
-    "liveness", "readiness",
+    "liveness", "readiness", "search",
 ]  # fmt: skip
 
 
@@ -307,6 +307,7 @@ def public_page(name: str, comparison) -> str:
         "report": reverse("comments:report", kwargs={"pk": comment.pk}),
         "privacy": reverse("privacy"),
         "admin login": reverse("admin:login"),
+        "search": f"{reverse('search:search')}?q=media&comparison={comparison.slug}",
     }[name]
 
 
@@ -364,6 +365,7 @@ COVERED = {
     "definitions:source", "comments:thread", "comments:source_thread",
     "comments:comparison_feed", "comments:source_feed", "definitions:distinctions_feed",
     "comments:permalink", "comments:reply", "comments:report", "privacy", "liveness", "readiness",
+    "search:search",
     # forms sent hostile text
     "comments:post_on_comparison", "comments:post_on_source", "comments:edit", "comments:delete",
     "definitions:add_distinction", "definitions:vote",
@@ -386,6 +388,48 @@ def test_every_public_address_is_covered_by_the_hostile_input_tests():
 
     public = {n for n in _named_patterns(get_resolver().url_patterns) if not n.startswith("admin:")}
     assert public - COVERED == set(), "add these to the hostile input tests"
+
+
+# Search queries -------------------------------------------------------------------------------
+
+# The operators of PostgreSQL's tsquery and web search, quotes left open, right-to-left text,
+# only stop words, nothing at all: results or a sentence, never a 500, never syntax.
+SEARCH_QUERIES = [
+    "& | ! :* <->", "social & media", "media:*", "!media", "media <-> social", "a <2> b",
+    '"unbalanced', "'", '"""', "((media", "media))", "\\", "-", "--", "or", "-media",
+    "the and of", "שלום עולם", "\u202emedia", "مرحبا بالعالم", "\u200f\u200b", "😀", "%_",
+    "' OR 1=1 --", "\x01\x02", "\ud800", "\udfff media", "", " ", "x" * 200,
+]  # fmt: skip
+SEARCH_SENTENCES = ("result", "Nothing found", "too common", "Type a word")
+
+
+@pytest.mark.parametrize("query", SEARCH_QUERIES)
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_a_hostile_search_gets_results_or_a_sentence(seeded, query, htmx):
+    response = Client().get(f"{reverse('search:search')}?q={_raw(query)}", **(HTMX if htmx else {}))
+    assert response.status_code == 200
+    assert any(sentence in response.content.decode() for sentence in SEARCH_SENTENCES)
+
+
+@pytest.mark.parametrize("length", [201, 10_240, 100_000])
+def test_a_search_too_long_is_refused_with_a_sentence(seeded, length):
+    response = Client().get(reverse("search:search"), {"q": "média " * (length // 6 + 1)})
+    assert_answered(response)
+    assert response.status_code == 400
+    assert "Search for at most 200 characters" in response.content.decode()
+
+
+def test_a_nul_in_a_search_is_refused_with_a_sentence(seeded):
+    response = Client().get(f"{reverse('search:search')}?q=media%00")
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+@HYPOTHESIS
+@given(query=hostile_text.map(lambda t: t[:300]), htmx=st.booleans())
+def test_any_search_answers_without_a_server_error(seeded, query, htmx):
+    response = Client().get(f"{reverse('search:search')}?q={_raw(query)}", **(HTMX if htmx else {}))
+    assert_answered(response)
 
 
 # XSS payloads ----------------------------------------------------------------------------------
@@ -551,6 +595,8 @@ def _pages_showing_payloads(comparison) -> list[str]:
             kwargs={"comparison_slug": comparison.slug, "slug": source.slug},
         ),
     ]
+    search = reverse("search:search")
+    pages += [f"{search}?q=alert", f"{search}?q=alert&kind=comments", f"{search}?q=example"]
     for comment in Comment.objects.filter(body__in=PAYLOADS[:4], is_imported=False):
         if not comment.parent_id:
             pages.append(reverse("comments:reply", kwargs={"pk": comment.pk}))

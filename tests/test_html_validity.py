@@ -1,4 +1,5 @@
-"""The comparison page, a source page and the refusals' page pass the Nu Html Checker."""
+"""The comparison page, a source page, the search page and the refusals' page pass the Nu Html
+Checker."""
 
 from __future__ import annotations
 
@@ -62,6 +63,10 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
             f"/distinctions/{voted.pk}/vote/", {"value": "7"}, HTTP_REFERER="http://testserver/"
         ),
         "wrong-method": client.get(f"/distinctions/{voted.pk}/vote/"),
+        # Search (search/): results of every kind with their marks, one kind paged, a refusal.
+        "search": client.get("/search/", {"q": "social networking", "comparison": seeded.slug}),
+        "search-one-kind": client.get("/search/", {"q": "line", "kind": "distinctions"}),
+        "search-too-long": client.get("/search/", {"q": "x" * 201}),
     }
     assert {name: r.status_code for name, r in pages.items()} == {
         "comparison": 200,
@@ -71,6 +76,9 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
         "source": 200,
         "refusal": 400,
         "wrong-method": 405,
+        "search": 200,
+        "search-one-kind": 200,
+        "search-too-long": 400,
     }
     errors = validate({name: r.content for name, r in pages.items()}, tmp_path)
     assert errors == ""

@@ -346,6 +346,7 @@ def get_pages(seeded, make_comment) -> dict[str, str]:
         "privacy": reverse("privacy"),
         "liveness": reverse("liveness"),
         "readiness": reverse("readiness"),
+        "search:search": f"{reverse('search:search')}?q=media",
     }
 
 

@@ -57,3 +57,12 @@ def test_comment_form_with_errors_after_a_plain_post_has_no_serious_violations(s
     expect(page.locator("#comment-form .error-summary")).to_be_visible()
     result = run_axe(page, "comment-form-errors-full-page")
     assert serious_violations(result) == []
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["1280", "390"])
+def test_search_results_have_no_serious_accessibility_violations(site, new_page, viewport):
+    page = new_page(viewport=viewport)
+    page.goto(f"{site}/search/?q=social+networking")
+    expect(page.locator(".search-hit mark").first).to_be_visible()
+    result = run_axe(page, f"search-{viewport['width'] if viewport else 1280}")
+    assert serious_violations(result) == []
