@@ -77,8 +77,9 @@ def comparison_context(
     # A placement sent without JavaScript leaves its notice for its own row, not the top.
     notices = [] if as_anyone else list(messages.get_messages(request))
     for dimension in dimensions:
+        # The last one: a visitor may press twice before a page shows the first notice.
         dimension.placement_notice = next(
-            (str(m) for m in notices if m.extra_tags == placement_tag(dimension)), ""
+            (str(m) for m in reversed(notices) if m.extra_tags == placement_tag(dimension)), ""
         )
     return {
         "comparison": comparison,
