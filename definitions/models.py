@@ -136,6 +136,13 @@ class Comparison(models.Model):
                              "position_a": str, "position_b": str}],
                                             # position: the claim made ("" if not matched yet);
                                             # stances with the same position agree
+                "readers": {                # where readers place the point (issue 18)
+                  "a": int, "both": int, "b": int, "total": int,
+                  "verdict": "none"|"split"|"agree"|"differ",
+                                            # agree: most see a difference, as the sources do;
+                                            # differ: most place it under "both"
+                  "sentence": str,          # that, as the page says it
+                },
               }],
               "distinctions": [{
                 "id": int, "kind": "source"|"reader",
@@ -230,6 +237,14 @@ class Comparison(models.Model):
                         }
                         for st in dim.stances.all()
                     ],
+                    "readers": {
+                        "a": dim.placed_a,
+                        "both": dim.placed_both,
+                        "b": dim.placed_b,
+                        "total": dim.placed_total,
+                        "verdict": dim.readers.kind,
+                        "sentence": dim.readers.sentence,
+                    },
                 }
                 for dim in dimensions
             ],

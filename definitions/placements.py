@@ -10,12 +10,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from definitions.models import Dimension, Placement
+from definitions.moderation import log_message
 from smsn import pagecache as page_cache
 
 
@@ -123,11 +126,15 @@ def recount_dimensions(pks: Iterable[int]) -> int:
 
 
 @transaction.atomic
-def set_void(*, queryset: QuerySet[Placement], is_void: bool) -> int:
-    """Void placements (they stop counting) or count them again; recount their points."""
-    changed = list(queryset.exclude(is_void=is_void).values_list("pk", "dimension_id"))
-    Placement.objects.filter(pk__in=[pk for pk, _ in changed]).update(is_void=is_void)
-    recount_dimensions({dimension_id for _, dimension_id in changed})
+def set_void(*, queryset: QuerySet[Placement], is_void: bool, user: Any, reason: str = "") -> int:
+    """Void placements (they stop counting) or count them again, log it, recount their points."""
+    changed = list(queryset.exclude(is_void=is_void).order_by("pk"))
+    Placement.objects.filter(pk__in=[p.pk for p in changed]).update(is_void=is_void)
+    if changed:
+        LogEntry.objects.log_actions(
+            user.pk, changed, CHANGE, log_message("Voided" if is_void else "Counted again", reason)
+        )
+    recount_dimensions({p.dimension_id for p in changed})
     return len(changed)
 
 

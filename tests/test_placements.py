@@ -144,7 +144,7 @@ def test_placements_from_different_visitors_add_up_and_show_in_the_bar(
     assert "Most readers (60% of 5 readers) say it belongs to social media." in block
     svg = re.search(r'<svg class="placement-bar mini-bar".*?</svg>', block, re.S).group(0)
     assert 'role="img"' in svg
-    assert 'aria-label="Readers\' placements: 3 Social media, 1 both / no difference, ' in svg
+    assert "aria-label=\"Readers' placements: 3 Social media, 1 both / no difference, " in svg
     assert '<rect class="bar-a" x="0.00" y="0" width="60.00"' in svg
     assert '<rect class="bar-both" x="60.00" y="0" width="20.00"' in svg
     assert '<rect class="bar-b" x="80.00" y="0" width="20.00"' in svg
