@@ -1134,9 +1134,9 @@ class Placement(models.Model):
         B = "b", "Term B"
 
     # The dimension's counter column of each value.
-    COLUMNS = {Value.A: "placed_a", Value.BOTH: "placed_both", Value.B: "placed_b"}
+    COLUMNS: dict[str, str] = {Value.A: "placed_a", Value.BOTH: "placed_both", Value.B: "placed_b"}
     # Each value as a number, where a query must mix placements with other rows (the page cache).
-    STATES = {Value.A: 1, Value.BOTH: 2, Value.B: 3}
+    STATES: dict[str, int] = {Value.A: 1, Value.BOTH: 2, Value.B: 3}
 
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="placements")
     visitor_id = models.UUIDField()

@@ -225,8 +225,8 @@ def render_shared_page(
     placement_states: dict[int, dict[int, str]] = {}
     for dimension in context["dimensions"]:
         placement_states[dimension.pk] = {}
-        for value, state in Placement.STATES.items():
-            dimension.visitor_placement = value
+        for placed, state in Placement.STATES.items():
+            dimension.visitor_placement = placed
             placement_states[dimension.pk][state] = render_to_string(
                 TEMPLATE + "#placement",
                 {"comparison": comparison, "dimension": dimension, **holes.context()},

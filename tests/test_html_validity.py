@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from definitions.models import Dimension, Source, Vote
-from definitions.placements import place
 from definitions.moderation import ModerationStatus
+from definitions.placements import place
 
 pytestmark = pytest.mark.django_db
 

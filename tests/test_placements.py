@@ -373,7 +373,7 @@ def map_rows(html: str) -> dict[str, str]:
     section = html.split('id="agreement-map"', 1)[1].split("</section>", 1)[0]
     rows = re.findall(r'<li class="map-row">(.*?)</li>', section, re.S)
     return {
-        re.search(r'class="map-point"[^>]*>(.*?)</a>', row).group(1): re.sub(
+        re.findall(r'class="map-point"[^>]*>(.*?)</a>', row)[0]: re.sub(
             r"\s+", " ", re.sub(r"<[^>]+>", " ", row)
         ).strip()
         for row in rows

@@ -143,4 +143,3 @@ def test_a_refused_placement_is_said_beside_the_buttons_and_changes_nothing(
     expect(block.locator(".refusal")).to_contain_text("Too many placements from your network")
     expect_placement(page, purpose, readers=1, mine="a")
     assert stored(purpose) == ["a"]
-
