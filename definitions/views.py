@@ -332,9 +332,11 @@ def placement_notice(dimension: Dimension, outcome: placements.PlacementOutcome)
 def placement_refused(
     request: SiteRequest, pk: int, status: int, title: str, message: str, **options: Any
 ) -> HttpResponse:
-    """Refuse a placement, linking back to the key differences on the page the visitor was on."""
-    options.setdefault("back_url", back_to(request, reverse("definitions:home"), "key-differences"))
-    options.setdefault("back_label", "Back to the key differences")
+    """Refuse a placement, linking back to its point on the page the visitor was on."""
+    slug = Dimension.objects.filter(pk=pk).values_list("slug", flat=True).first()
+    anchor = f"dimension-{slug}" if slug else "key-differences"
+    options.setdefault("back_url", back_to(request, reverse("definitions:home"), anchor))
+    options.setdefault("back_label", "Back to the point" if slug else "Back to the key differences")
     return refuse(request, status, message, title=title, **options)
 
 

@@ -203,6 +203,19 @@ def test_a_placement_that_is_not_a_both_b_or_withdraw_is_refused(visitor_client,
     assert not Placement.objects.exists()
 
 
+def test_a_refused_placement_without_javascript_links_back_to_its_point(visitor_client, seeded):
+    response = visitor_client.post(
+        place_url(point()),
+        {"value": "x"},
+        HTTP_REFERER=f"http://testserver{seeded.get_absolute_url()}",
+    )
+    html = response.content.decode()
+    assert (
+        f'class="back-link" href="http://testserver{seeded.get_absolute_url()}#dimension-audience">'
+        "Back to the point</a>"
+    ) in html
+
+
 def test_a_placement_refused_with_htmx_is_one_sentence_to_show_in_place(visitor_client, seeded):
     response = visitor_client.post(place_url(point()), {"value": "x"}, headers=HTMX)
     assert response.status_code == 400
@@ -364,6 +377,33 @@ def normalised(html: str) -> str:
     """Return HTML without its per-request token and the whitespace between tags."""
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
     return re.sub(r">\s+<", "><", html)
+
+
+def test_the_page_takes_the_same_queries_for_one_placement_and_for_one_on_every_point(
+    seeded, returning_visitor
+):
+    visitor, visitor_id = returning_visitor()
+    points = list(Dimension.objects.all())
+    Placement.objects.bulk_create(
+        Placement(dimension=p, visitor_id=uuid.uuid4(), value="both")
+        for p in points
+        for _ in range(30)
+    )
+    place(dimension=points[0], visitor=visitor_id, value="a")
+    # A query string the page ignores: the page is rendered for this visitor alone.
+    url = seeded.get_absolute_url() + "?from=feed"
+    visitor.get(url)
+    with CaptureQueriesContext(connection) as one:
+        visitor.get(url)
+    for dimension in points[1:]:
+        place(dimension=dimension, visitor=visitor_id, value="b")
+    with CaptureQueriesContext(connection) as every:
+        html = visitor.get(url).content.decode()
+    assert len(one) == len(every)
+    shown = seeded.key_differences(seeded.published_sources())
+    assert [pressed(placement_block(html, d)) for d in shown] == [
+        ["Social media" if d.pk == points[0].pk else "Social networking"] for d in shown
+    ]
 
 
 # The agreement map.
