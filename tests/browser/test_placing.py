@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from definitions.models import Dimension, Placement
 from tests.browser.helpers import DESKTOP, PHONE, element_screenshot
+from tests.browser.test_targets_and_order import expect_in_plain_view
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +84,13 @@ def test_reader_places_a_point_in_place_and_the_map_and_bar_follow(site, new_pag
     map_section = page.locator("#agreement-map")
     map_section.scroll_into_view_if_needed()
     element_screenshot(map_section, f"agreement-map-{width}")
+    # The table of the numbers behind the bars, opened, fits the page too.
+    map_section.locator("#placement-numbers summary").click()
+    numbers = map_section.get_by_role("table")
+    expect(numbers.get_by_role("row", name=re.compile("^Audience scale"))).to_contain_text(
+        "1 (100%)"
+    )
+    element_screenshot(map_section, f"agreement-map-numbers-{width}")
     no_sideways_scrolling(page)
 
 
@@ -102,9 +110,7 @@ def test_reader_without_javascript_places_by_posting_and_lands_on_the_row(site, 
         "0 both / no difference, 0 Social networking."
     )
     # The row is in plain view, not under the sticky table header.
-    box = page.locator("#dimension-privacy").bounding_box()
-    assert box is not None
-    assert 0 <= box["y"] < WIDTHS[width]["height"]
+    expect_in_plain_view(page, "#dimension-privacy")
     assert stored(privacy) == ["a"]
 
     with page.expect_navigation():
