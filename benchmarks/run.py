@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 RESULTS = ROOT / "benchmarks" / "results"
 PG_ADMIN_URL = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-# Another database or Redis database lets two benchmarks run side by side without meeting.
+# A database and a Redis db of their own (BENCH_DB, BENCH_REDIS_DB): a smoke run beside
+# another checkout's run must not drop its database.
 DB_NAME = os.environ.get("BENCH_DB", "smsn_bench")
 REDIS_DB = os.environ.get("BENCH_REDIS_DB", "3")
 PORT = int(os.environ.get("BENCH_PORT", "8790"))
@@ -274,8 +275,10 @@ def measure(
 
 
 def voter_cookie(votes: int = 25) -> str:
-    """Create a visitor who voted on the sources' and the first readers' distinctions."""
+    """Create a visitor who voted on the sources' and the first readers' distinctions, and
+    placed every point of the key differences."""
     from definitions.models import Comparison, Distinction
+    from definitions.placements import place
     from definitions.votes import cast_vote
 
     comparison = Comparison.objects.get(slug=COMPARISON.strip("/").split("/")[-1])
@@ -289,6 +292,8 @@ def voter_cookie(votes: int = 25) -> str:
             ip_hash="bench",
             value=1 - 2 * (i % 2),
         )
+    for i, dimension in enumerate(comparison.dimensions.all()):
+        place(dimension=dimension, visitor=visitor_id, value=("a", "both", "b")[i % 3])
     return signed_visitor_cookie(visitor_id)
 
 
@@ -325,6 +330,77 @@ def vote_lua(n_visitors: int = 2000) -> str:
         "  return wrk.format('POST', '/distinctions/' .. id .. '/vote/', headers, body)\n"
         "end\n"
     )
+
+
+def placement_lua(n_visitors: int = 2000) -> str:
+    """Return a wrk script: each request places one of the points as one of many visitors,
+    measured like a vote (vote_lua): htmx, so the answer is the point's placement block."""
+    from definitions.models import Dimension
+
+    ids = list(
+        Dimension.objects.filter(comparison__slug=COMPARISON.strip("/").split("/")[-1]).values_list(
+            "pk", flat=True
+        )
+    )
+    cookies = [signed_visitor_cookie(uuid.uuid4()) for _ in range(n_visitors)]
+    return (
+        "local cookies = {" + ",".join(json.dumps(c) for c in cookies) + "}\n"
+        "local ids = {" + ",".join(str(i) for i in ids) + "}\n"
+        "local values = {'a', 'both', 'b', 'withdraw', 'a'}\n"
+        "local threads = 0\n"
+        "function setup(thread) thread:set('tid', threads); threads = threads + 1 end\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 2\n"
+        "  local i = n + tid\n"
+        "  local c = cookies[(i % #cookies) + 1]\n"
+        "  local id = ids[((i * 7919) % #ids) + 1]\n"
+        "  local body = 'value=' .. values[(i % #values) + 1]\n"
+        "  local headers = {}\n"
+        "  headers['Content-Type'] = 'application/x-www-form-urlencoded'\n"
+        f"  headers['X-CSRFToken'] = '{CSRF}'\n"
+        "  headers['HX-Request'] = 'true'\n"
+        f"  headers['Cookie'] = 'csrftoken={CSRF}; {settings_cookie_name()}=' .. c\n"
+        "  return wrk.format('POST', '/points/' .. id .. '/place/', headers, body)\n"
+        "end\n"
+    )
+
+
+def exact_placement_counts() -> tuple[bool, int]:
+    """Return whether every point's stored placement counts equal its rows, and the mismatches."""
+    from django.db.models import Count, Q
+
+    from definitions.models import Dimension
+
+    wrong = (
+        Dimension.objects.annotate(
+            a=Count("placements", filter=Q(placements__value="a", placements__is_void=False)),
+            both=Count("placements", filter=Q(placements__value="both", placements__is_void=False)),
+            b=Count("placements", filter=Q(placements__value="b", placements__is_void=False)),
+        )
+        .exclude(placed_a=models_f("a"), placed_both=models_f("both"), placed_b=models_f("b"))
+        .count()
+    )
+    return wrong == 0, wrong
+
+
+def smoke_placements() -> None:
+    """Run the placement POST scenario alone on the seed data, briefly: does it work?"""
+    print(f"Resetting {DB_NAME} ...", flush=True)
+    reset_database()
+    django_setup()
+    script = placement_lua(200)
+    proc = start_server()
+    try:
+        result = measure("placement POST (smoke)", "/", lua=script)
+    finally:
+        stop_server(proc)
+    exact, wrong = exact_placement_counts()
+    from definitions.models import Placement
+
+    print(f"  {Placement.objects.count()} placements stored; {wrong} points with wrong counts")
+    if result.errors or not result.requests or not exact:
+        raise SystemExit("placement POST smoke failed")
 
 
 def settings_cookie_name() -> str:
@@ -516,11 +592,19 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["search"], help="measure one scenario alone on the large data set"
     )
+    parser.add_argument(
+        "--smoke-placements",
+        action="store_true",
+        help="only the placement POST scenario, on the seed data (BENCH_SECONDS long)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: run ./bin/benchmark, which installs it, or apt-get install wrk")
     if args.only == "search":
         search_only()
+        return
+    if args.smoke_placements:
+        smoke_placements()
         return
     print(f"Resetting {DB_NAME} ...", flush=True)
     reset_database()
@@ -551,6 +635,7 @@ def main() -> None:
     source_path = first_source.get_absolute_url()
     cookie = f"{settings_cookie_name()}={voter_cookie()}"
     vote_script = vote_lua()
+    placement_script = placement_lua()
     comment_script = comment_lua()
     search_script = search_lua()
     print("Large data set:", flush=True)
@@ -558,10 +643,16 @@ def main() -> None:
     try:
         reference = measure("/healthz (reference)", "/healthz")
         new_visitor = measure("comparison, new visitor", COMPARISON)
-        voter = measure("comparison, visitor with votes", COMPARISON, headers={"Cookie": cookie})
+        voter = measure(
+            "comparison, visitor with votes and placements",
+            COMPARISON,
+            headers={"Cookie": cookie},
+        )
         source = measure("source page", source_path)
         votes = measure("vote POST (2,000 visitors)", "/", lua=vote_script)
         counts_exact, wrong = exact_counts()
+        placements = measure("placement POST (2,000 visitors)", "/", lua=placement_script)
+        placements_exact, wrong_points = exact_placement_counts()
         comments = measure("comment POST", "/", lua=comment_script)
         searches = [
             measure("search, a popular query (cached)", search_path("social network")),
@@ -571,7 +662,7 @@ def main() -> None:
         memory = worker_memory_mb(proc)
     finally:
         stop_server(proc)
-    results += [reference, new_visitor, voter, source, votes, comments, *searches]
+    results += [reference, new_visitor, voter, source, votes, placements, comments, *searches]
     report = render(
         results,
         reference,
@@ -585,6 +676,9 @@ def main() -> None:
         counts_exact,
         wrong,
         searches,
+        placements,
+        placements_exact,
+        wrong_points,
     )
     print()
     print(report)
@@ -609,6 +703,9 @@ def render(
     counts_exact: bool,
     wrong: int,
     searches: list[Result],
+    placements: Result,
+    placements_exact: bool,
+    wrong_points: int,
 ) -> str:
     growth = new_visitor.rps / seed_cmp.rps
     static = weight["static"]
@@ -643,6 +740,10 @@ def render(
         f"{verdict(votes.rps / reference.rps >= 0.3 and votes.errors == 0)} |",
         f"| vote counts exact after the vote phase | {wrong} distinctions wrong | "
         f"{verdict(counts_exact)} |",
+        f"| placement POST ≥ 0.3× | {placements.rps / reference.rps:.2f}× | "
+        f"{verdict(placements.rps / reference.rps >= 0.3 and placements.errors == 0)} |",
+        f"| placement counts exact after the placement phase | {wrong_points} points wrong | "
+        f"{verdict(placements_exact)} |",
         f"| growth (large / seed comparison rate) ≥ 0.8 | {growth:.2f} | {verdict(growth >= 0.8)} |",
         f"| comparison HTML < 25 KB gzip | {weight['html_gzip_bytes'] / 1024:.1f} KB | "
         f"{verdict(weight['html_gzip_bytes'] < 25 * 1024)} |",

@@ -258,7 +258,7 @@ class CommentAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.Model
             self.message_user(
                 request,
                 "Nothing to remove: this visitor has no comment or distinction left that is "
-                "shown or waiting, and no vote that counts. Nothing changed.",
+                "shown or waiting, and no vote or placement that counts. Nothing changed.",
                 messages.WARNING,
             )
             return
@@ -266,11 +266,14 @@ class CommentAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.Model
         self.message_user(
             request,
             format_html(
-                'Removed {} and {}, voided {} and recounted {}. <a href="{}">Undo this removal</a>',
+                "Removed {} and {}, voided {} and {} and recounted {} and {}. "
+                '<a href="{}">Undo this removal</a>',
                 _plural(removal.comments, "comment"),
                 _plural(removal.distinctions, "distinction"),
                 _plural(removal.votes, "vote"),
+                _plural(removal.placements, "placement"),
                 _plural(removal.recounted, "distinction"),
+                _plural(removal.recounted_points, "point"),
                 undo_url,
             ),
             messages.SUCCESS,
@@ -430,6 +433,7 @@ class VisitorRemovalAdmin(admin.ModelAdmin):
         "comments",
         "distinctions",
         "votes",
+        "placements",
         "undo",
     ]
     list_filter = [
@@ -446,6 +450,7 @@ class VisitorRemovalAdmin(admin.ModelAdmin):
         "comments",
         "distinctions",
         "votes",
+        "placements",
         "undo",
     )
     readonly_fields = fields
@@ -510,9 +515,11 @@ class VisitorRemovalAdmin(admin.ModelAdmin):
                 removal.comments
                 + removal.distinctions
                 + removal.votes
+                + removal.placements
                 - counts.comments
                 - counts.distinctions
                 - counts.votes
+                - counts.placements
             ),
             "form": form,
         }
@@ -528,16 +535,19 @@ def _undo_message(removal: VisitorRemoval, put_back: Counts) -> str:
     message = (
         f"Undid removal {removal.pk}: put back {_plural(put_back.comments, 'comment')} and "
         f"{_plural(put_back.distinctions, 'distinction')}; "
-        f"{_plural(put_back.votes, 'vote')} counted again and "
-        f"{_plural(put_back.recounted, 'distinction')} recounted."
+        f"{_plural(put_back.votes, 'vote')} and {_plural(put_back.placements, 'placement')} "
+        f"counted again and {_plural(put_back.recounted, 'distinction')} and "
+        f"{_plural(put_back.recounted_points, 'point')} recounted."
     )
     left = (
         removal.comments
         + removal.distinctions
         + removal.votes
+        + removal.placements
         - put_back.comments
         - put_back.distinctions
         - put_back.votes
+        - put_back.placements
     )
     if left:
         message += f" {_plural(left, 'row')} decided on since stayed as decided."

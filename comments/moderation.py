@@ -2,7 +2,8 @@
 
 The decisions themselves (publish, hold, remove, mark as spam) and the one status and visibility
 rule live in definitions/moderation.py; this module adds what needs comments too: a visitor's
-footprint (comments, distinctions, votes found by visitor id, or by the hash of the network too)
+footprint (comments, distinctions, votes and placements found by visitor id, or by the hash of
+the network too)
 and "remove everything from this visitor", recorded as a `VisitorRemoval` so that
 `undo_removal` can put every row back. The admin reaches both pages by their URL names.
 """
@@ -20,7 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from comments.models import Comment, RemovalScope, RemovedRow, VisitorRemoval
-from definitions.models import Distinction, Vote
+from definitions.models import Distinction, Placement, Vote
 from definitions.moderation import (
     HIDDEN,
     UPDATE_BATCH,
@@ -29,6 +30,7 @@ from definitions.moderation import (
     log_message,
     set_status,
 )
+from definitions.placements import recount_dimensions
 from definitions.votes import recount_distinctions
 from smsn import pagecache as page_cache
 
@@ -42,9 +44,12 @@ class Counts:
     votes: int
     # The distinctions whose vote counts change.
     recounted: int
+    placements: int = 0
+    # The points whose placement counts change.
+    recounted_points: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.comments or self.distinctions or self.votes)
+        return bool(self.comments or self.distinctions or self.votes or self.placements)
 
 
 class VisitorFootprint(Identities):
@@ -79,14 +84,21 @@ class VisitorFootprint(Identities):
         """Return the visitors' votes that still count."""
         return self._filter(Vote.objects.counted())
 
+    def placements(self) -> QuerySet[Placement]:
+        """Return the visitors' placements that still count."""
+        return self._filter(Placement.objects.counted())
+
     def counts(self) -> Counts:
         """Return how many rows of each kind removing this footprint would touch."""
         votes = self.votes()
+        placements = self.placements()
         return Counts(
             comments=self.comments().count(),
             distinctions=self.distinctions().count(),
             votes=votes.count(),
             recounted=votes.order_by().values("distinction").distinct().count(),
+            placements=placements.count(),
+            recounted_points=placements.order_by().values("dimension").distinct().count(),
         )
 
 
@@ -98,6 +110,8 @@ class Removal:
     distinctions: int
     votes: int
     recounted: int
+    placements: int = 0
+    recounted_points: int = 0
 
 
 def removal_log_action(scope: str, removal: VisitorRemoval) -> str:
@@ -114,17 +128,19 @@ def remove_visitor_content(
     scope: str = RemovalScope.VISITOR,
     reason: str = "",
 ) -> Removal:
-    """Remove every comment and distinction of a visitor and void their votes.
+    """Remove every comment and distinction of a visitor and void their votes and placements.
 
     By default only the visitor ids count; with the network scope, every row from the same
-    IP-network hashes too. The distinctions voted on are recounted, so the voided votes stop
-    counting at once. What changed is recorded (`VisitorRemoval`) for `undo_removal`.
+    IP-network hashes too. The distinctions voted on and the points placed are recounted, so
+    the voided votes and placements stop counting at once. What changed is recorded
+    (`VisitorRemoval`) for `undo_removal`.
     """
     reach = footprint.within(scope)
     comments = list(reach.comments().order_by("pk"))
     distinctions = list(reach.distinctions().order_by("pk"))
     votes = list(reach.votes().order_by("pk"))
-    if not (comments or distinctions or votes):
+    placements = list(reach.placements().order_by("pk"))
+    if not (comments or distinctions or votes or placements):
         return Removal(record=None, comments=0, distinctions=0, votes=0, recounted=0)
 
     record = VisitorRemoval.objects.create(
@@ -134,12 +150,14 @@ def remove_visitor_content(
         comments=len(comments),
         distinctions=len(distinctions),
         votes=len(votes),
+        placements=len(placements),
     )
     RemovedRow.objects.bulk_create(
         [
             *(_removed_row(record, comment=row) for row in comments),
             *(_removed_row(record, distinction=row) for row in distinctions),
             *(RemovedRow(removal=record, vote=vote) for vote in votes),
+            *(RemovedRow(removal=record, placement=placement) for placement in placements),
         ]
     )
     action = removal_log_action(scope, record)
@@ -166,12 +184,24 @@ def remove_visitor_content(
             log_message(action.replace("Removed", "Voided", 1), reason),
         )
     recounted = recount_distinctions({vote.distinction_id for vote in votes})
+    for batch in batched([placement.pk for placement in placements], UPDATE_BATCH):
+        Placement.objects.filter(pk__in=batch).update(is_void=True)
+    if placements:
+        LogEntry.objects.log_actions(
+            user.pk,
+            placements,
+            CHANGE,
+            log_message(action.replace("Removed", "Voided", 1), reason),
+        )
+    recounted_points = recount_dimensions({p.dimension_id for p in placements})
     return Removal(
         record=record,
         comments=len(comments),
         distinctions=len(distinctions),
         votes=len(votes),
         recounted=recounted,
+        placements=len(placements),
+        recounted_points=recounted_points,
     )
 
 
@@ -195,13 +225,17 @@ def undo_counts(removal: VisitorRemoval) -> Counts:
     """Return what undoing the removal would put back now, in one query.
 
     Only rows still as the removal left them count: a comment or distinction still removed, a
-    vote still void. A moderator's later decision on a row stands.
+    vote or placement still void. A moderator's later decision on a row stands.
     """
     found = removal.rows.aggregate(
         comments=Count("pk", filter=Q(comment__status=ModerationStatus.REMOVED)),
         distinctions=Count("pk", filter=Q(distinction__status=ModerationStatus.REMOVED)),
         votes=Count("pk", filter=Q(vote__is_void=True)),
         recounted=Count("vote__distinction", filter=Q(vote__is_void=True), distinct=True),
+        placements=Count("pk", filter=Q(placement__is_void=True)),
+        recounted_points=Count(
+            "placement__dimension", filter=Q(placement__is_void=True), distinct=True
+        ),
     )
     return Counts(**found)
 
@@ -211,9 +245,9 @@ def undo_removal(*, removal: VisitorRemoval, user: Any, reason: str = "") -> Cou
     """Put back what a removal changed, record who undid it, and return what was put back.
 
     Each comment and distinction it removed that is still removed gets back its previous
-    status and decision (who, when, why); each vote it voided that is still void counts again,
-    and the distinctions those votes are on are recounted. Rows a moderator decided on since
-    stay as that decision left them.
+    status and decision (who, when, why); each vote or placement it voided that is still void
+    counts again, and the distinctions and points they are on are recounted. Rows a moderator
+    decided on since stay as that decision left them.
     """
     locked = VisitorRemoval.objects.select_for_update().get(pk=removal.pk)
     if locked.undone_at is not None:
@@ -251,6 +285,21 @@ def undo_removal(*, removal: VisitorRemoval, user: Any, reason: str = "") -> Cou
             log_message(f"Counted again by undoing removal {locked.pk}", reason),
         )
     recounted = recount_distinctions({vote.distinction_id for vote in votes})
+    placements = [
+        row.placement
+        for row in rows.filter(placement__is_void=True).select_related("placement")
+        if row.placement is not None
+    ]
+    for batch in batched([placement.pk for placement in placements], UPDATE_BATCH):
+        Placement.objects.filter(pk__in=batch).update(is_void=False)
+    if placements:
+        LogEntry.objects.log_actions(
+            user.pk,
+            placements,
+            CHANGE,
+            log_message(f"Counted again by undoing removal {locked.pk}", reason),
+        )
+    recounted_points = recount_dimensions({p.dimension_id for p in placements})
     if comments or distinctions:
         # queryset.update() sends no signals: the cached comparison pages start anew here.
         page_cache.bump_all()
@@ -258,7 +307,12 @@ def undo_removal(*, removal: VisitorRemoval, user: Any, reason: str = "") -> Cou
     locked.undone_at = timezone.now()
     locked.save(update_fields=["undone_by", "undone_at"])
     return Counts(
-        comments=comments, distinctions=distinctions, votes=len(votes), recounted=recounted
+        comments=comments,
+        distinctions=distinctions,
+        votes=len(votes),
+        recounted=recounted,
+        placements=len(placements),
+        recounted_points=recounted_points,
     )
 
 

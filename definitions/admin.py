@@ -1,4 +1,5 @@
-"""The back office for comparisons, sources, definitions, distinctions, votes and banned words.
+"""The back office for comparisons, sources, definitions, distinctions, votes, placements and
+banned words.
 
 The moderators' decisions (publish, hold, remove, mark as spam, restore, each with a reason and
 a log entry) are the mixins below, used by the distinction queue here and by the comment queue
@@ -34,6 +35,7 @@ from definitions.models import (
     Dimension,
     Distinction,
     DistinctionQuerySet,
+    Placement,
     Source,
     Stance,
     Term,
@@ -47,6 +49,7 @@ from definitions.moderation import (
     log_message,
     moderate,
 )
+from definitions.placements import delete_placements, set_void
 from definitions.votes import delete_votes
 
 if TYPE_CHECKING:
@@ -217,10 +220,25 @@ class ComparisonAdmin(admin.ModelAdmin):
 
 @admin.register(Dimension)
 class DimensionAdmin(admin.ModelAdmin):
-    list_display = ["name", "comparison", "position"]
+    list_display = ["name", "comparison", "position", "placements_link"]
     list_filter = ["comparison"]
     list_select_related = ["comparison"]
     inlines = [ClaimInline, DimensionStanceInline]
+    # Kept by definitions.placements; the admin shows them, never edits them.
+    readonly_fields = ["placed_a", "placed_both", "placed_b"]
+
+    @admin.display(description="readers' placements")
+    def placements_link(self, obj: Dimension) -> str:
+        url = reverse("admin:definitions_placement_changelist")
+        return format_html(
+            '<a href="{}?dimension__id__exact={}">{} counted ({} A, {} both, {} B)</a>',
+            url,
+            obj.pk,
+            obj.placed_total,
+            obj.placed_a,
+            obj.placed_both,
+            obj.placed_b,
+        )
 
 
 @admin.register(Source)
@@ -671,6 +689,75 @@ class VoteAdmin(VisitorRemovalMixin, admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Vote]) -> None:
         delete_votes(queryset=queryset)
+
+
+@admin.register(Placement)
+class PlacementAdmin(VisitorRemovalMixin, admin.ModelAdmin):
+    """Placements are made on the site; here moderators look at them, void and restore them."""
+
+    action_form = ModerationActionForm
+    actions = ["void", "restore", "remove_everything_from_visitor"]
+
+    list_display = ["dimension", "value", "is_void", "visitor", "ip", "created"]
+    list_filter = [
+        "value",
+        "is_void",
+        "dimension__comparison",
+        ("created", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["dimension"]
+    ordering = ["-created", "-id"]
+    fields = ["dimension", "value", "is_void", "visitor_id", "ip_hash", "created", "updated"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Placement | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Placement | None = None) -> bool:
+        return request.user.is_superuser
+
+    @admin.display(description="visitor")
+    def visitor(self, obj: Placement) -> str:
+        return str(obj.visitor_id)[:8]
+
+    @admin.display(description="IP hash")
+    def ip(self, obj: Placement) -> str:
+        return ip_prefix(obj.ip_hash)
+
+    @admin.action(
+        description="Void selected placements (they stop counting)", permissions=["moderate"]
+    )
+    def void(self, request: HttpRequest, queryset: QuerySet[Placement]) -> None:
+        reason = _action_reason(self, request)
+        if reason is None:
+            return
+        changed = set_void(queryset=queryset, is_void=True, user=request.user, reason=reason)
+        self.message_user(
+            request, f"Voided {changed} placement{'s' if changed != 1 else ''}.", messages.SUCCESS
+        )
+
+    @admin.action(
+        description="Restore selected placements (they count again)", permissions=["moderate"]
+    )
+    def restore(self, request: HttpRequest, queryset: QuerySet[Placement]) -> None:
+        reason = _action_reason(self, request)
+        if reason is None:
+            return
+        changed = set_void(queryset=queryset, is_void=False, user=request.user, reason=reason)
+        self.message_user(
+            request,
+            f"Restored {changed} placement{'s' if changed != 1 else ''}.",
+            messages.SUCCESS,
+        )
+
+    # Only a superuser may delete placements; the counts they fed are recomputed at once.
+    def delete_model(self, request: HttpRequest, obj: Placement) -> None:
+        delete_placements(queryset=Placement.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Placement]) -> None:
+        delete_placements(queryset=queryset)
 
 
 class BannedWordForm(forms.ModelForm):

@@ -63,6 +63,26 @@ class VoteForm(forms.Form):
     )
 
 
+class PlacementForm(forms.Form):
+    """One press of a placement button: term A, both / no difference, term B, or withdraw."""
+
+    WITHDRAW = "withdraw"
+
+    value = forms.ChoiceField(
+        choices=[
+            ("a", "Term A"),
+            ("both", "Both / no difference"),
+            ("b", "Term B"),
+            (WITHDRAW, "Withdraw my placement"),
+        ]
+    )
+
+    def clean_value(self) -> str:
+        """Return the placement, or "" to withdraw it."""
+        value = self.cleaned_data["value"]
+        return "" if value == self.WITHDRAW else value
+
+
 class DistinctionForm(forms.Form):
     """A reader's own distinction between the two terms of a comparison."""
 

@@ -142,6 +142,13 @@ class Comparison(models.Model):
                              "position_a": str, "position_b": str}],
                                             # position: the claim made ("" if not matched yet);
                                             # stances with the same position agree
+                "readers": {                # where readers place the point (issue 18)
+                  "a": int, "both": int, "b": int, "total": int,
+                  "verdict": "none"|"split"|"agree"|"differ",
+                                            # agree: most see a difference, as the sources do;
+                                            # differ: most place it under "both"
+                  "sentence": str,          # that, as the page says it
+                },
               }],
               "distinctions": [{
                 "id": int, "kind": "source"|"reader",
@@ -236,6 +243,14 @@ class Comparison(models.Model):
                         }
                         for st in dim.stances.all()
                     ],
+                    "readers": {
+                        "a": dim.placed_a,
+                        "both": dim.placed_both,
+                        "b": dim.placed_b,
+                        "total": dim.placed_total,
+                        "verdict": dim.readers.kind,
+                        "sentence": dim.readers.sentence,
+                    },
                 }
                 for dim in dimensions
             ],
@@ -499,6 +514,17 @@ class Dimension(models.Model):
     name = models.CharField(max_length=120)
     description = models.CharField(max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Readers' placements of this point, kept in step with the placement rows by
+    # definitions.placements.place, so pages never count.
+    placed_a = models.PositiveIntegerField(default=0)
+    placed_both = models.PositiveIntegerField(default=0)
+    placed_b = models.PositiveIntegerField(default=0)
+
+    # The current visitor's placement ("a", "both", "b", or "" for none), set by
+    # attach_visitor_placements().
+    visitor_placement = ""
+    # What their placement sent without JavaScript did, shown in the row (definitions.views).
+    placement_notice = ""
 
     class Meta:
         ordering = ["position", "name"]
@@ -510,6 +536,67 @@ class Dimension(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def anchor(self) -> str:
+        return f"dimension-{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.comparison.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def placed_total(self) -> int:
+        return self.placed_a + self.placed_both + self.placed_b
+
+    def placed(self, value: str) -> int:
+        """Return how many readers placed this point with term "a", "b", or "both"."""
+        return {
+            Placement.Value.A: self.placed_a,
+            Placement.Value.BOTH: self.placed_both,
+            Placement.Value.B: self.placed_b,
+        }[Placement.Value(value)]
+
+    def add_placement_change(self, before: str, after: str) -> None:
+        """Move one visitor's placement from `before` to `after` ("" for none) in the counts."""
+        for value, column in Placement.COLUMNS.items():
+            change = (after == value) - (before == value)
+            setattr(self, column, getattr(self, column) + change)
+
+    def placement_label(self, value: str) -> str:
+        """Return what a placement means on this comparison: a term's name, or "both"."""
+        if value == Placement.Value.BOTH:
+            return "both / no difference"
+        return self.comparison.term_label(value)
+
+    @property
+    def visitor_placement_label(self) -> str:
+        return self.placement_label(self.visitor_placement) if self.visitor_placement else ""
+
+    @property
+    def placement_shares(self) -> list[PlacementShare]:
+        """Return each placement's count and share of the bar, term A first, term B last."""
+        total = self.placed_total
+        shares, x = [], 0.0
+        for value in Placement.Value:
+            count = self.placed(value)
+            width = 100 * count / total if total else 0.0
+            shares.append(
+                PlacementShare(
+                    value=value,
+                    label=self.placement_label(value),
+                    count=count,
+                    percent=round(width),
+                    x=round(x, 2),
+                    width=round(width, 2),
+                )
+            )
+            x += width
+        return shares
+
+    @property
+    def readers(self) -> ReadersVerdict:
+        """Say how readers placed this point, and whether that matches the sources."""
+        return ReadersVerdict.of(self)
 
     def views_on(self, term: str) -> list[View]:
         """Group the prefetched stances by the claim they make about term "a" or "b".
@@ -741,6 +828,71 @@ class Stance(models.Model):
             raise ValidationError(errors)
 
 
+@dataclass(frozen=True)
+class PlacementShare:
+    """One placement's part of a point's readers' bar: its count, and where it sits (0-100)."""
+
+    value: str
+    label: str
+    count: int
+    percent: int
+    x: float
+    width: float
+
+
+@dataclass
+class ReadersVerdict:
+    """Where readers place a point of difference, set against what the sources say of it.
+
+    The sources "tell the terms apart" on a point when they say something about it; readers
+    agree with them when most readers who placed it put it with one term, and say no when most
+    put it under "both / no difference". With no placements yet there is nothing to compare.
+    """
+
+    NONE = "none"  # nobody has placed the point yet
+    SPLIT = "split"  # no placement has a majority
+    AGREE = "agree"  # most readers see a difference, as the sources do
+    DIFFER = "differ"  # most readers see no difference
+
+    kind: str
+    total: int
+    # The value most readers chose ("a", "both", "b"), "" when none has a majority.
+    majority: str
+    sentence: str
+    # What the majority chose, as the page names it ("social media", "both / no difference").
+    majority_label: str = ""
+
+    @classmethod
+    def of(cls, dimension: Dimension) -> ReadersVerdict:
+        comparison = dimension.comparison
+        total = dimension.placed_total
+        if total == 0:
+            return cls(cls.NONE, 0, "", "No reader has placed this point yet.")
+        counts = {value: dimension.placed(value) for value in Placement.Value}
+        majority, most = max(counts.items(), key=lambda item: item[1])
+        readers = f"{total} reader{'s' if total != 1 else ''}"
+        if most * 2 <= total:
+            return cls(cls.SPLIT, total, "", f"{readers} are split: no placement has a majority.")
+        share = round(100 * most / total)
+        label = dimension.placement_label(majority)
+        if majority == Placement.Value.BOTH:
+            return cls(
+                cls.DIFFER,
+                total,
+                majority,
+                f"Most readers ({share}% of {readers}) see no difference on this point.",
+                label,
+            )
+        term = _in_sentence(comparison.term_label(majority))
+        return cls(
+            cls.AGREE,
+            total,
+            majority,
+            f"Most readers ({share}% of {readers}) say it belongs to {term}.",
+            _in_sentence(label),
+        )
+
+
 class DistinctionQuerySet(ModeratedQuerySet):
     def from_sources(self) -> DistinctionQuerySet:
         return self.filter(source__isnull=False)
@@ -950,6 +1102,86 @@ def attach_visitor_votes(
     values = Vote.objects.values_by_distinction(visitor_id, (d.pk for d in found))
     for distinction in found:
         distinction.visitor_vote = values.get(distinction.pk, 0)
+
+
+class PlacementQuerySet(models.QuerySet):
+    def counted(self) -> PlacementQuerySet:
+        """Return placements that count: not voided by a moderator."""
+        return self.filter(is_void=False)
+
+    def by_visitor_on(
+        self, visitor_id: uuid.UUID, dimension_ids: Iterable[int]
+    ) -> PlacementQuerySet:
+        """Return one visitor's placements of these dimensions."""
+        return self.filter(visitor_id=visitor_id, dimension_id__in=list(dimension_ids))
+
+    def values_by_dimension(
+        self, visitor_id: uuid.UUID | None, dimension_ids: Iterable[int]
+    ) -> dict[int, str]:
+        """Return {dimension id: placement value} for one visitor's placements, in one query."""
+        ids = list(dimension_ids)
+        if visitor_id is None or not ids:
+            return {}
+        return dict(self.by_visitor_on(visitor_id, ids).values_list("dimension_id", "value"))
+
+    def with_states(self) -> PlacementQuerySet:
+        """Annotate each placement's value as a number, `state` (Placement.STATES)."""
+        return self.annotate(
+            state=models.Case(
+                *(models.When(value=v, then=models.Value(n)) for v, n in Placement.STATES.items()),
+                output_field=models.SmallIntegerField(),
+            )
+        )
+
+
+class Placement(models.Model):
+    """One visitor's answer to "which term does this point belong to?" on one dimension."""
+
+    class Value(models.TextChoices):
+        A = "a", "Term A"
+        BOTH = "both", "Both / no difference"
+        B = "b", "Term B"
+
+    # The dimension's counter column of each value.
+    COLUMNS: dict[str, str] = {Value.A: "placed_a", Value.BOTH: "placed_both", Value.B: "placed_b"}
+    # Each value as a number, where a query must mix placements with other rows (the page cache).
+    STATES: dict[str, int] = {Value.A: 1, Value.BOTH: 2, Value.B: 3}
+
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="placements")
+    visitor_id = models.UUIDField()
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    value = models.CharField(max_length=4, choices=Value.choices)
+    is_void = models.BooleanField(default=False, help_text="Voided by a moderator; not counted.")
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "visitor_id"], name="one_placement_per_visitor"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__in=["a", "both", "b"]), name="placement_value_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["visitor_id", "dimension"], name="placement_by_visitor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_value_display()} on {self.dimension_id}"
+
+
+def attach_visitor_placements(
+    dimensions: Iterable[Dimension], visitor_id: uuid.UUID | None
+) -> None:
+    """Set `visitor_placement` on each dimension to the visitor's placement of it, in one query."""
+    found = list(dimensions)
+    values = Placement.objects.values_by_dimension(visitor_id, (d.pk for d in found))
+    for dimension in found:
+        dimension.visitor_placement = values.get(dimension.pk, "")
 
 
 class BannedWord(models.Model):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("compare/<slug:slug>/distinctions/", views.add_distinction, name="add_distinction"),
     path("compare/<slug:comparison_slug>/sources/<slug:slug>/", views.source, name="source"),
     path("distinctions/<int:pk>/vote/", views.vote, name="vote"),
+    path("points/<int:pk>/place/", views.place, name="place"),
     path(
         "compare/<slug:slug>/feeds/distinctions/",
         feeds.ReaderDistinctionsFeed(),

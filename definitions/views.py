@@ -24,9 +24,18 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 
-from definitions import distinctions, votes
-from definitions.forms import DistinctionForm, VoteForm
-from definitions.models import Comparison, Distinction, Source, Vote, attach_visitor_votes
+from definitions import distinctions, placements, votes
+from definitions.forms import DistinctionForm, PlacementForm, VoteForm
+from definitions.models import (
+    Comparison,
+    Dimension,
+    Distinction,
+    Placement,
+    Source,
+    Vote,
+    attach_visitor_placements,
+    attach_visitor_votes,
+)
 from smsn import pagecache as page_cache
 from smsn import ratelimit
 from smsn.http import SiteRequest
@@ -65,13 +74,28 @@ def comparison_context(
     sources = comparison.published_sources(preview=preview)
     page = readers_page(request, comparison, visitor_id)
     attach_visitor_votes([s.public_distinction for s in sources] + list(page), visitor_id)
+    dimensions = comparison.key_differences(sources)
+    attach_visitor_placements(dimensions, visitor_id)
+    # A placement sent without JavaScript leaves its notice for its own row, not the top.
+    notices = [] if as_anyone else list(messages.get_messages(request))
+    for dimension in dimensions:
+        # The last one: a visitor may press twice before a page shows the first notice.
+        dimension.placement_notice = next(
+            (str(m) for m in reversed(notices) if m.extra_tags == placement_tag(dimension)), ""
+        )
     return {
         "comparison": comparison,
         "sources": sources,
-        "dimensions": comparison.key_differences(sources),
+        "dimensions": dimensions,
         "page": page,
         "form": form or DistinctionForm(comparison=comparison),
+        "notices": [m for m in notices if not m.extra_tags.startswith("placement:")],
     }
+
+
+def placement_tag(dimension: Dimension) -> str:
+    """Return the tag of the notice of a placement sent without JavaScript."""
+    return f"placement:{dimension.pk}"
 
 
 @require_safe
@@ -140,12 +164,17 @@ def shared_response(request: SiteRequest, slug: str) -> HttpResponse | None:
     found = page_cache.find_shared_page(slug, max_age=max_age)
     page = found.page
     if page is not None and request.visitor.id:
-        # The usual returning visitor: whether the page is theirs and their votes, one query.
-        theirs = Vote.objects.by_visitor_on(request.visitor.id, page.votes)
-        own_votes = page_cache.own_votes_unless_personal(request, page.comparison_id, theirs)
-        if own_votes is None:
+        # The usual returning visitor: whether the page is theirs, their votes and their
+        # placements, one query.
+        own = page_cache.own_states_unless_personal(
+            request,
+            page.comparison_id,
+            Vote.objects.by_visitor_on(request.visitor.id, page.votes),
+            Placement.objects.by_visitor_on(request.visitor.id, page.placements).with_states(),
+        )
+        if own is None:
             return None
-        return HttpResponse(page.render(request, own_votes))
+        return HttpResponse(page.render(request, own.votes, own.placements))
     if page is not None:
         if page_cache.has_personal(request, page.comparison_id):
             return None
@@ -160,10 +189,17 @@ def shared_response(request: SiteRequest, slug: str) -> HttpResponse | None:
         page = page_cache.cached_page(comparison.pk, version) or render_shared_page(
             request, comparison, version
         )
-    own_votes = {}
+    own_votes: dict[int, int] = {}
+    own_placements: dict[int, int] = {}
     if request.visitor.id:
         own_votes = Vote.objects.values_by_distinction(request.visitor.id, page.votes)
-    return HttpResponse(page.render(request, own_votes))
+        own_placements = {
+            pk: Placement.STATES[value]
+            for pk, value in Placement.objects.values_by_dimension(
+                request.visitor.id, page.placements
+            ).items()
+        }
+    return HttpResponse(page.render(request, own_votes, own_placements))
 
 
 def render_shared_page(
@@ -188,6 +224,15 @@ def render_shared_page(
                 TEMPLATE + "#vote-widget",
                 {"comparison": comparison, "distinction": distinction, **holes.context()},
             )
+    placement_states: dict[int, dict[int, str]] = {}
+    for dimension in context["dimensions"]:
+        placement_states[dimension.pk] = {}
+        for placed, state in Placement.STATES.items():
+            dimension.visitor_placement = placed
+            placement_states[dimension.pk][state] = render_to_string(
+                TEMPLATE + "#placement",
+                {"comparison": comparison, "dimension": dimension, **holes.context()},
+            )
     page = page_cache.SharedPage.from_rendering(
         comparison_id=comparison.pk,
         slug=comparison.slug,
@@ -195,6 +240,7 @@ def render_shared_page(
         holes=holes,
         html=html,
         vote_states=vote_states,
+        placement_states=placement_states,
     )
     page_cache.store_shared_page(page)
     return page
@@ -269,6 +315,83 @@ def vote(request: SiteRequest, pk: int) -> HttpResponse:
         }
         return render(request, TEMPLATE + "#vote-widget", context)
     return redirect(distinction.listing_url(request.visitor.id, READERS_PER_PAGE))
+
+
+def placement_notice(dimension: Dimension, outcome: placements.PlacementOutcome) -> str:
+    """Say what the visitor's press did, and the counts now."""
+    counts = ", ".join(f"{share.count} {share.label}" for share in dimension.placement_shares)
+    if not outcome.changed and outcome.value:
+        said = f"Your placement stays: {dimension.placement_label(outcome.value)}."
+    elif outcome.value:
+        said = f"Your placement: {dimension.placement_label(outcome.value)}."
+    elif outcome.changed:
+        said = "Your placement is withdrawn."
+    else:
+        said = "You had not placed this point; nothing was changed."
+    return f"{dimension.name}: {said} Readers now: {counts}."
+
+
+def placement_refused(
+    request: SiteRequest, pk: int, status: int, title: str, message: str, **options: Any
+) -> HttpResponse:
+    """Refuse a placement, linking back to its point on the page the visitor was on."""
+    slug = Dimension.objects.filter(pk=pk).values_list("slug", flat=True).first()
+    anchor = f"dimension-{slug}" if slug else "key-differences"
+    options.setdefault("back_url", back_to(request, reverse("definitions:home"), anchor))
+    options.setdefault("back_label", "Back to the point" if slug else "Back to the key differences")
+    return refuse(request, status, message, title=title, **options)
+
+
+@require_POST
+@ratelimit.refunded_on_outage()
+def place(request: SiteRequest, pk: int) -> HttpResponse:
+    """Place a point of difference with term A, with both, or with term B; or withdraw that."""
+    allowance = ratelimit.allow("placement", request.visitor.ip_hash)
+    if not allowance:
+        return placement_refused(
+            request,
+            pk,
+            429,
+            "Too many placements",
+            "Too many placements from your network in the last minute, so this one was not "
+            f"counted. Place it again in {allowance.wait}.",
+            retry_after=allowance.retry_after,
+        )
+    form = PlacementForm(request.POST)
+    if not form.is_valid():
+        return placement_refused(
+            request,
+            pk,
+            400,
+            "Placement not understood",
+            "A placement is a, both, b or withdraw. Nothing was changed.",
+        )
+    try:
+        outcome = placements.place(
+            dimension=pk,
+            visitor=request.visitor.ensure_id(),
+            value=form.cleaned_data["value"],
+            ip_hash=request.visitor.ip_hash,
+        )
+    except placements.PlacementRefused as refused:
+        return placement_refused(
+            request,
+            pk,
+            404,
+            "Point not found",
+            f"{refused} Nothing was changed; reload the page to see the points as they are now.",
+        )
+    dimension = outcome.dimension
+    notice = placement_notice(dimension, outcome)
+    if request.htmx:
+        context = {
+            "comparison": dimension.comparison,
+            "dimension": dimension,
+            "live_notice": notice,
+        }
+        return render(request, TEMPLATE + "#placement", context)
+    messages.success(request, notice, extra_tags=placement_tag(dimension))
+    return redirect(dimension.get_absolute_url())
 
 
 def submission_notice(submission: distinctions.Submission) -> str:

@@ -13,7 +13,9 @@ Templates declare their holes; nothing searches the HTML for them:
 - `{% fresh "name" value %}` (smsn/templatetags/page_holes.py) writes a one-time form value,
   made anew for every page view by the function registered with `register_fresh_value`;
 - `{% vote_form distinction.pk %}…{% endvote_form %}` marks a vote form, which comes in three
-  states (not voted, voted yes, voted no).
+  states (not voted, voted yes, voted no);
+- `{% placement_form dimension.pk %}…{% endplacement_form %}` marks a point's placement block,
+  which comes in four states (not placed, placed with term A, with both, with term B).
 
 Each rendering to be shared makes its own `Holes`: its markers carry a random secret made for
 that rendering, so no text a reader wrote before it (every text on the page) can contain one,
@@ -66,7 +68,7 @@ TIMEOUT = 10 * 60
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 # The format of what is stored: changes whenever SharedPage or a stored fragment does, so a
 # deploy never reads data of another shape.
-FORMAT = 3
+FORMAT = 4
 
 # Hidden form fields whose value must be new for every page view (one-time submission tokens
 # and signed load times): name -> function(comparison id) returning a fresh value.
@@ -119,7 +121,8 @@ class Holes:
         self._pattern = re.compile(re.escape(self._open) + "([a-z0-9:_-]+)\ue000")
 
     def mark(self, name: str) -> str:
-        """Return the marker of the hole `name` ("csrf", "nonce", "fresh:<name>", "vote:<pk>")."""
+        """Return the marker of the hole `name` ("csrf", "nonce", "fresh:<name>", "vote:<pk>",
+        "place:<pk>")."""
         return f"{self._open}{name}\ue000"
 
     def context(self) -> dict[str, Any]:
@@ -232,23 +235,56 @@ def has_personal(request: HttpRequest, comparison_id: int) -> bool:
     return first.union(*rest).exists()
 
 
-def own_votes_unless_personal(
-    request: HttpRequest, comparison_id: int, votes: QuerySet
-) -> dict[int, int] | None:
-    """Return {distinction id: value} of `votes` (a visitor's votes), or None if the page shows
-    this visitor anything of their own: both in one query (a UNION)."""
+@dataclass(frozen=True)
+class OwnStates:
+    """A visitor's own states of a page's vote forms and placement blocks."""
+
+    # {distinction id: 1 or -1}
+    votes: dict[int, int] = field(default_factory=dict)
+    # {dimension id: placement state, a number (see the placement_states of the page)}
+    placements: dict[int, int] = field(default_factory=dict)
+
+
+# What each row of the UNION in own_states_unless_personal is.
+_PERSONAL, _VOTE, _PLACEMENT = 0, 1, 2
+
+
+def own_states_unless_personal(
+    request: HttpRequest, comparison_id: int, votes: QuerySet, placements: QuerySet
+) -> OwnStates | None:
+    """Return the visitor's own vote and placement states, or None if the page shows this
+    visitor anything of their own: all in one query (a UNION).
+
+    `votes` gives (distinction id, value) rows, `placements` (dimension id, state) rows.
+    """
     querysets = personal_querysets(request, comparison_id)
     if querysets is None:
         return None
-    # A row of something personal comes with the value 0, which no vote has.
-    # (No ordering: SQLite allows none inside a UNION.)
+    # Each row says what it is in its first column. (No ordering: SQLite allows none inside a
+    # UNION.)
     marked = [
-        qs.order_by().annotate(personal=Value(0)).values_list("pk", "personal") for qs in querysets
+        qs.order_by()
+        .annotate(row_kind=Value(_PERSONAL), state=Value(0))
+        .values_list("row_kind", "pk", "state")
+        for qs in querysets
     ]
-    rows = list(votes.order_by().values_list("distinction_id", "value").union(*marked, all=True))
-    if any(value == 0 for _, value in rows):
+    own_votes = (
+        votes.order_by()
+        .annotate(row_kind=Value(_VOTE))
+        .values_list("row_kind", "distinction_id", "value")
+    )
+    own_placements = (
+        placements.order_by()
+        .annotate(row_kind=Value(_PLACEMENT))
+        .values_list("row_kind", "dimension_id", "state")
+    )
+    rows = list(own_votes.union(own_placements, *marked, all=True))
+    if any(kind == _PERSONAL for kind, _, _ in rows):
         return None
-    return dict(rows)
+    return OwnStates(
+        votes={pk: value for kind, pk, value in rows if kind == _VOTE},
+        placements={pk: value for kind, pk, value in rows if kind == _PLACEMENT},
+    )
 
 
 # Indentation and blank lines between tags: a browser shows one newline exactly as it shows
@@ -260,10 +296,12 @@ def _tighten(html: str) -> str:
     return INDENTATION.sub(">\n<", html)
 
 
-def _vote_regions(parts: list[str]) -> tuple[list, dict[int, list]]:
-    """Return split HTML with each vote form replaced by the hole "vote:<pk>", and the forms.
+def _regions(parts: list, kind: str = "vote") -> tuple[list, dict[int, list]]:
+    """Return split HTML with each region of `kind` replaced by the hole "<kind>:<pk>", and the
+    regions.
 
-    `{% vote_form %}` writes a form between the holes "vote:<pk>" and "end-vote".
+    `{% vote_form %}` writes a form between the holes "vote:<pk>" and "end-vote",
+    `{% placement_form %}` a block between "place:<pk>" and "end-place".
     """
     top: list = [""]
     regions: dict[int, list] = {}
@@ -273,11 +311,11 @@ def _vote_regions(parts: list[str]) -> tuple[list, dict[int, list]]:
         target = top if region is None else region
         if i % 2 == 0:
             target[-1] += part
-        elif part.startswith("vote:") and region is None:
-            pk, region = int(part.removeprefix("vote:")), [""]
-        elif part == "end-vote" and region is not None:
+        elif part.startswith(f"{kind}:") and region is None:
+            pk, region = int(part.removeprefix(f"{kind}:")), [""]
+        elif part == f"end-{kind}" and region is not None:
             regions[pk] = region
-            top.extend([f"vote:{pk}", ""])
+            top.extend([f"{kind}:{pk}", ""])
             region = None
         else:
             target.extend([part, ""])
@@ -293,10 +331,12 @@ def _encode(parts: list) -> list:
 class SharedPage:
     """A comparison page as every visitor sees it, split once into literal bytes and holes.
 
-    Holes are the per-request values (nonce, CSRF token, fresh form tokens) and the vote forms,
-    which come in three states: not voted (0), voted yes (1), voted no (-1). Serving the page is
-    a join over the parts, with no template rendering and no pass over the whole text. It holds
-    plain data only, and is stored in the shared cache as a dict (`as_data`).
+    Holes are the per-request values (nonce, CSRF token, fresh form tokens), the vote forms,
+    which come in three states: not voted (0), voted yes (1), voted no (-1), and the points'
+    placement blocks, in four: not placed (0) and one state per placement (numbered by the
+    caller). Serving the page is a join over the parts, with no template rendering and no pass
+    over the whole text. It holds plain data only, and is stored in the shared cache as a dict
+    (`as_data`).
     """
 
     comparison_id: int
@@ -304,6 +344,7 @@ class SharedPage:
     version: str
     parts: list
     votes: dict[int, dict[int, list]] = field(default_factory=dict)
+    placements: dict[int, dict[int, list]] = field(default_factory=dict)
 
     @classmethod
     def from_rendering(
@@ -315,19 +356,44 @@ class SharedPage:
         holes: Holes,
         html: str,
         vote_states: dict[int, dict[int, str]],
+        placement_states: dict[int, dict[int, str]] | None = None,
     ) -> SharedPage:
-        """Split a page rendered with `holes`, and the vote forms' other states rendered with it."""
-        parts, regions = _vote_regions(holes.split(html))
-        votes: dict[int, dict[int, list]] = {}
-        for pk, form in regions.items():
-            votes[pk] = {0: _encode(form)}
-            for value, state in vote_states.get(pk, {}).items():
-                votes[pk][value] = _encode(_vote_regions(holes.split(state))[1][pk])
-        return cls(comparison_id, slug, version, _encode(parts), votes)
+        """Split a page rendered with `holes`, and the other states of its vote forms and
+        placement blocks rendered with it."""
+        parts, vote_regions = _regions(holes.split(html), "vote")
+        parts, placement_regions = _regions(parts, "place")
 
-    def render(self, request: HttpRequest, own_votes: dict[int, int] | None = None) -> bytes:
-        """Return the page for this request, with `own_votes` (distinction id -> 1 or -1)."""
-        own_votes = own_votes or {}
+        def states(
+            kind: str, regions: dict[int, list], rendered: dict[int, dict[int, str]]
+        ) -> dict[int, dict[int, list]]:
+            found: dict[int, dict[int, list]] = {}
+            for pk, region in regions.items():
+                found[pk] = {0: _encode(region)}
+                for state, html in rendered.get(pk, {}).items():
+                    found[pk][state] = _encode(_regions(holes.split(html), kind)[1][pk])
+            return found
+
+        return cls(
+            comparison_id,
+            slug,
+            version,
+            _encode(parts),
+            states("vote", vote_regions, vote_states),
+            states("place", placement_regions, placement_states or {}),
+        )
+
+    def render(
+        self,
+        request: HttpRequest,
+        own_votes: dict[int, int] | None = None,
+        own_placements: dict[int, int] | None = None,
+    ) -> bytes:
+        """Return the page for this request, with `own_votes` (distinction id -> 1 or -1) and
+        `own_placements` (dimension id -> state)."""
+        own = {
+            "vote": (self.votes, own_votes or {}),
+            "place": (self.placements, own_placements or {}),
+        }
         value = request_values(request, self.comparison_id)
         values: dict[str, bytes] = {}
 
@@ -335,9 +401,11 @@ class SharedPage:
             out = parts.copy()
             for i in range(1, len(out), 2):
                 name = out[i]
-                if name.startswith("vote:"):
-                    states = self.votes[int(name.removeprefix("vote:"))]
-                    out[i] = join(states.get(own_votes.get(int(name[5:]), 0)) or states[0])
+                kind, _, pk = name.partition(":")
+                if kind in own:
+                    regions, chosen = own[kind]
+                    states = regions[int(pk)]
+                    out[i] = join(states.get(chosen.get(int(pk), 0)) or states[0])
                 else:
                     if name not in values:
                         values[name] = value(name).encode()
@@ -354,6 +422,7 @@ class SharedPage:
             "version": self.version,
             "parts": self.parts,
             "votes": self.votes,
+            "placements": self.placements,
         }
 
     @classmethod
@@ -361,7 +430,12 @@ class SharedPage:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return None
         return cls(
-            data["comparison_id"], data["slug"], data["version"], data["parts"], data["votes"]
+            data["comparison_id"],
+            data["slug"],
+            data["version"],
+            data["parts"],
+            data["votes"],
+            data["placements"],
         )
 
 

@@ -306,6 +306,8 @@ SMSN_RATE_LIMITS = {
     action: [(count * SMSN_RATE_LIMIT_MULTIPLIER, seconds) for count, seconds in limits]
     for action, limits in {
         "vote": [(30, 60)],
+        # Placing the points of a comparison: one press per point, changed now and then.
+        "placement": [(30, 60)],
         "distinction": [(10, 600)],
         "comment": [(5, 60), (30, 3600)],
         "report": [(10, 60), (50, 3600)],

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from comments.models import Comment, Report
-from definitions.models import Distinction, Vote
+from definitions.models import Dimension, Distinction, Placement, Vote
 from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +112,7 @@ def no_rate_limits(settings):
     settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "comment": [(10**6, 60)]}
     settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "report": [(10**6, 60)]}
     settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "vote": [(10**6, 60)]}
+    settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "placement": [(10**6, 60)]}
     settings.SMSN_RATE_LIMITS = {**settings.SMSN_RATE_LIMITS, "distinction": [(10**6, 600)]}
     settings.SMSN_COMMENT_REPORT_THRESHOLD = 10**6
 
@@ -217,6 +218,35 @@ def test_a_vote_is_counted_only_when_it_is_up_down_or_withdrawn(seeded, no_rate_
         distinction.upvotes + distinction.downvotes
         == Vote.objects.filter(distinction=distinction).count()
     )
+
+
+@HYPOTHESIS
+@given(
+    value=st.one_of(
+        st.sampled_from(["a", "both", "b", "withdraw", " a", "a\x00", "B"]), hostile_text
+    ),
+    htmx=st.booleans(),
+)
+def test_a_placement_is_counted_only_when_it_is_a_both_b_or_withdrawn(
+    seeded, no_rate_limits, value, htmx
+):
+    dimension = Dimension.objects.get(slug="audience")
+    address = reverse("definitions:place", kwargs={"pk": dimension.pk})
+    before = Placement.objects.count()
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = visitor().post(
+        address, form_body({"value": value}), content_type=FORM, headers=headers
+    )
+    assert_answered(response)
+    if value in ("a", "both", "b"):
+        assert response.status_code == (200 if htmx else 302)
+        assert Placement.objects.count() == before + 1
+        assert Placement.objects.latest("pk").value == value
+    else:
+        assert response.status_code >= 400 or value == "withdraw"
+        assert Placement.objects.count() == before
+    dimension.refresh_from_db()
+    assert dimension.placed_total == Placement.objects.filter(dimension=dimension).count()
 
 
 @HYPOTHESIS
@@ -336,6 +366,7 @@ ADDRESSES = [
     "/comments/{}/delete/",
     "/comments/{}/report/",
     "/distinctions/{}/vote/",
+    "/points/{}/place/",
     "/{}",
     "/static/{}",
     "/admin/{}/",
@@ -368,7 +399,7 @@ COVERED = {
     "search:search",
     # forms sent hostile text
     "comments:post_on_comparison", "comments:post_on_source", "comments:edit", "comments:delete",
-    "definitions:add_distinction", "definitions:vote",
+    "definitions:add_distinction", "definitions:vote", "definitions:place",
 }  # fmt: skip
 
 

@@ -7,12 +7,14 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
-from definitions.models import Source, Vote
+from definitions.models import Dimension, Source, Vote
 from definitions.moderation import ModerationStatus
+from definitions.placements import place
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,10 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
     make_distinction(status=ModerationStatus.PENDING, visitor_id=visitor_id)
     Vote.objects.create(distinction=voted, visitor_id=visitor_id, value=1)
     source = Source.objects.get(slug="verb-or-tool")
+    audience = Dimension.objects.get(slug="audience")
+    for value in ("a", "a", "both", "b"):
+        place(dimension=audience, visitor=uuid.uuid4(), value=value)
+    place(dimension=Dimension.objects.get(slug="privacy"), visitor=visitor_id, value="both")
 
     pages = {
         "comparison": client.get(seeded.get_absolute_url()),
@@ -67,6 +73,13 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
         "search": client.get("/search/", {"q": "social networking", "comparison": seeded.slug}),
         "search-one-kind": client.get("/search/", {"q": "line", "kind": "distinctions"}),
         "search-too-long": client.get("/search/", {"q": "x" * 201}),
+        # A placement without JavaScript: the page comes back with the notice in the row.
+        "comparison-placed": client.post(
+            f"/points/{audience.pk}/place/", {"value": "b"}, follow=True
+        ),
+        "placement-refusal": client.post(
+            f"/points/{audience.pk}/place/", {"value": "x"}, HTTP_REFERER="http://testserver/"
+        ),
     }
     assert {name: r.status_code for name, r in pages.items()} == {
         "comparison": 200,
@@ -79,6 +92,8 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
         "search": 200,
         "search-one-kind": 200,
         "search-too-long": 400,
+        "comparison-placed": 200,
+        "placement-refusal": 400,
     }
     errors = validate({name: r.content for name, r in pages.items()}, tmp_path)
     assert errors == ""

@@ -24,6 +24,8 @@ MODERATOR_PERMISSIONS = {
     "definitions.view_distinction",
     "definitions.change_distinction",
     "definitions.view_vote",
+    # Readers' placements, voided and restored with the moderation permission (issue 18).
+    "definitions.view_placement",
     "definitions.view_source",
     "definitions.view_definition",
     "definitions.view_dimension",

@@ -23,8 +23,13 @@ def fresh(context: template.Context, name: str, value: Any) -> str:
     return str(value)
 
 
-class VoteFormNode(template.Node):
-    def __init__(self, pk: template.base.FilterExpression, nodelist: template.NodeList) -> None:
+class RegionNode(template.Node):
+    """A part of the page that comes in several states, one picked per visitor when shared."""
+
+    def __init__(
+        self, kind: str, pk: template.base.FilterExpression, nodelist: template.NodeList
+    ) -> None:
+        self.kind = kind
         self.pk = pk
         self.nodelist = nodelist
 
@@ -34,16 +39,29 @@ class VoteFormNode(template.Node):
         if holes is None:
             return html
         pk = int(self.pk.resolve(context))
-        return SafeString(holes.mark(f"vote:{pk}") + html + holes.mark("end-vote"))
+        return SafeString(holes.mark(f"{self.kind}:{pk}") + html + holes.mark(f"end-{self.kind}"))
+
+
+def _region(
+    parser: template.base.Parser, token: template.base.Token, kind: str, end: str, what: str
+) -> RegionNode:
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes one argument: the {what}'s pk")
+    nodelist = parser.parse((end,))
+    parser.delete_first_token()
+    return RegionNode(kind, parser.compile_filter(bits[1]), nodelist)
 
 
 @register.tag
-def vote_form(parser: template.base.Parser, token: template.base.Token) -> VoteFormNode:
+def vote_form(parser: template.base.Parser, token: template.base.Token) -> RegionNode:
     """`{% vote_form distinction.pk %}<form>…</form>{% endvote_form %}`: a vote form whose
     state (not voted, yes, no) a shared page picks per visitor."""
-    bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError("vote_form takes one argument: the distinction's pk")
-    nodelist = parser.parse(("endvote_form",))
-    parser.delete_first_token()
-    return VoteFormNode(parser.compile_filter(bits[1]), nodelist)
+    return _region(parser, token, "vote", "endvote_form", "distinction")
+
+
+@register.tag
+def placement_form(parser: template.base.Parser, token: template.base.Token) -> RegionNode:
+    """`{% placement_form dimension.pk %}…{% endplacement_form %}`: a point's placement block
+    whose state (not placed, or placed with A, both or B) a shared page picks per visitor."""
+    return _region(parser, token, "place", "endplacement_form", "dimension")

@@ -27,6 +27,14 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def element_screenshot(locator, name: str) -> Path:
+    """Save a screenshot of one part of a page to test-artifacts/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    locator.screenshot(path=str(path))
+    return path
+
+
 def run_axe(page, name: str) -> dict:
     """Run axe-core on the page, save the full result as JSON and return it.
 

@@ -18,6 +18,39 @@ def test_comparison_page_has_no_serious_accessibility_violations(site, new_page,
     assert serious_violations(result) == []
 
 
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["1280", "390"])
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_comparison_page_with_placements_has_no_serious_accessibility_violations(
+    site, new_page, viewport, javascript
+):
+    """The agreement map and a placed point, in place (htmx) or after a plain POST."""
+    import uuid
+
+    from definitions.models import Dimension
+    from definitions.placements import place
+
+    for value in ("a", "both", "b", "a"):
+        place(dimension=Dimension.objects.get(slug="privacy"), visitor=uuid.uuid4(), value=value)
+    audience = Dimension.objects.get(slug="audience")
+    page = new_page(viewport=viewport)
+    if not javascript:
+        # Without htmx the form posts the old way; JavaScript itself stays on for axe.
+        page.route("**/htmx*.js", lambda route: route.abort())
+    page.goto(f"{site}/")
+    button = page.locator(f"#place-{audience.pk}-b")
+    if javascript:
+        page.wait_for_function("() => window.htmx !== undefined")
+        button.click()
+    else:
+        with page.expect_navigation():
+            button.click()
+        expect(page.locator(f"#placement-{audience.pk} .placement-notice")).to_be_visible()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    width = viewport["width"] if viewport else 1280
+    result = run_axe(page, f"comparison-placed-{'js' if javascript else 'nojs'}-{width}")
+    assert serious_violations(result) == []
+
+
 def test_source_page_has_no_serious_accessibility_violations(site, new_page):
     page = new_page()
     page.goto(f"{site}/")

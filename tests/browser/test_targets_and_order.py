@@ -17,7 +17,9 @@ WIDTHS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390
 
 # Links that stand alone, not in a sentence: each must be a target of at least 24 x 24 CSS px
 # (WCAG 2.2, 2.5.8 Target Size (Minimum)).
-STANDALONE_LINKS = ".said-by, .quote-link, .page-links a, .source-definitions a, .kicker a"
+STANDALONE_LINKS = (
+    ".said-by, .quote-link, .page-links a, .source-definitions a, .kicker a, .map-point"
+)
 
 
 def expect_in_plain_view(page, selector: str) -> None:
