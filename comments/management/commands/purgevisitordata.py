@@ -17,7 +17,7 @@ from django.db.models.functions import UUID4
 from django.utils import timezone
 
 from comments.models import Comment, Report
-from definitions.models import Distinction, Vote
+from definitions.models import Distinction, DistinctionReport, Vote
 
 BATCH_SIZE = 1000
 
@@ -68,7 +68,9 @@ def purge_visitor_data(*, before: datetime) -> PurgeResult:
     distinctions = Distinction.objects.filter(identified, created__lt=before).update(
         visitor_id=None, ip_hash=""
     )
-    reports = _unlink(Report.objects.filter(created__lt=before))
+    reports = _unlink(Report.objects.filter(created__lt=before)) + _unlink(
+        DistinctionReport.objects.filter(created__lt=before)
+    )
     votes = _unlink(Vote.objects.filter(updated__lt=before))
     return PurgeResult(comments=comments, distinctions=distinctions, reports=reports, votes=votes)
 
