@@ -1,4 +1,5 @@
-"""The comparison page, a source page and the refusals' page pass the Nu Html Checker."""
+"""The comparison page, a source page, a reader's distinction's pages and the refusals' page
+pass the Nu Html Checker."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
     client, visitor_id = returning_visitor()
     voted = make_distinction(axis_a="noun", axis_b="verb", text_a="Line one\nline two of it")
     make_distinction(status=ModerationStatus.PENDING, visitor_id=visitor_id)
+    own = make_distinction(axis_a="stage", axis_b="street", visitor_id=visitor_id)
     Vote.objects.create(distinction=voted, visitor_id=visitor_id, value=1)
     source = Source.objects.get(slug="verb-or-tool")
 
@@ -62,6 +64,13 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
             f"/distinctions/{voted.pk}/vote/", {"value": "7"}, HTTP_REFERER="http://testserver/"
         ),
         "wrong-method": client.get(f"/distinctions/{voted.pk}/vote/"),
+        # A reader's distinction on its own page, and its author's and reporters' forms.
+        "distinction": client.get(f"/distinctions/{voted.pk}/"),
+        "distinction-report": client.get(f"/distinctions/{voted.pk}/report/"),
+        "distinction-edit-errors": client.post(
+            f"/distinctions/{own.pk}/edit/", {"text_a": "short", "text_b": "", "axis_a": "x"}
+        ),
+        "distinction-delete": client.get(f"/distinctions/{own.pk}/delete/"),
     }
     assert {name: r.status_code for name, r in pages.items()} == {
         "comparison": 200,
@@ -71,6 +80,10 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
         "source": 200,
         "refusal": 400,
         "wrong-method": 405,
+        "distinction": 200,
+        "distinction-report": 200,
+        "distinction-edit-errors": 400,
+        "distinction-delete": 200,
     }
     errors = validate({name: r.content for name, r in pages.items()}, tmp_path)
     assert errors == ""
