@@ -45,7 +45,7 @@ from definitions.moderation import ModerationStatus, can_moderate, edit_minutes
 from smsn import pagecache as page_cache
 from smsn import ratelimit
 from smsn.http import SiteRequest
-from smsn.refusals import back_to, refuse
+from smsn.refusals import back_to, came_from, refuse
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +282,10 @@ def vote(request: SiteRequest, pk: int) -> HttpResponse:
             "vote_notice": vote_notice(distinction, outcome.value),
         }
         return render(request, TEMPLATE + "#vote-widget", context)
+    own_page = reverse("definitions:distinction", kwargs={"pk": pk})
+    if urlsplit(came_from(request)).path == own_page:
+        # Voted on the distinction's own page: back to it.
+        return redirect(f"{own_page}#{distinction.anchor}")
     return redirect(distinction.listing_url(request.visitor.id, READERS_PER_PAGE))
 
 
@@ -335,6 +339,10 @@ def add_distinction(request: SiteRequest, slug: str) -> HttpResponse:
             "form": DistinctionForm(comparison=comparison),
             "submission": submission,
             "notice": notice,
+            # The list's count follows the new distinction.
+            "readers_total": Distinction.objects.listed_for(comparison, request.visitor.id)
+            .order_by()
+            .count(),
         }
         return render(request, TEMPLATE + "#distinction-form", context)
     messages.success(request, notice)

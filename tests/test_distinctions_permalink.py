@@ -377,3 +377,18 @@ def test_the_page_shows_in_the_open_data_with_its_address(client, seeded, make_d
 def test_the_privacy_page_names_reports_of_distinctions(client):
     html = client.get(reverse("privacy")).content.decode()
     assert "report a comment or a distinction" in html
+
+
+def test_a_vote_without_javascript_on_the_distinctions_page_comes_back_to_it(
+    client, make_distinction
+):
+    distinction = make_distinction()
+    response = client.post(
+        url("vote", distinction),
+        {"value": "1"},
+        HTTP_REFERER=f"http://testserver{distinction.get_absolute_url()}",
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{distinction.get_absolute_url()}#{distinction.anchor}"
+    html = client.get(distinction.get_absolute_url()).content.decode()
+    assert "Your vote: yes." in html
