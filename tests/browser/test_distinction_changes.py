@@ -188,6 +188,13 @@ def test_a_distinctions_own_page_shows_it_and_links_back_to_the_list(
     )
     page = new_page(javascript=javascript, viewport=viewport)
     page.goto(f"{site}/")
+    # Its links are targets of at least 24 x 24 CSS px (WCAG 2.2, 2.5.8).
+    sizes = page.locator(f"#distinction-actions-{distinction.pk} > a").evaluate_all(
+        "(links) => links.map((a) => [a.getBoundingClientRect().width, "
+        "a.getBoundingClientRect().height])"
+    )
+    assert len(sizes) == 2
+    assert all(width >= 24 and height >= 24 for width, height in sizes), sizes
     page.locator(f"#{distinction.anchor}").get_by_role(
         "link", name="Link to this distinction by Grace"
     ).click()
