@@ -392,3 +392,23 @@ def test_a_vote_without_javascript_on_the_distinctions_page_comes_back_to_it(
     assert response["Location"] == f"{distinction.get_absolute_url()}#{distinction.anchor}"
     html = client.get(distinction.get_absolute_url()).content.decode()
     assert "Your vote: yes." in html
+
+
+def test_reports_of_distinctions_lose_who_sent_them_after_the_retention_period(make_distinction):
+    from comments.management.commands.purgevisitordata import purge_visitor_data
+
+    distinction = make_distinction()
+    sender = uuid.uuid4()
+    report = DistinctionReport.objects.create(
+        distinction=distinction,
+        visitor_id=sender,
+        ip_hash="ab" * 32,
+        reason="spam",
+        created=timezone.now() - timedelta(days=100),
+    )
+    result = purge_visitor_data(before=timezone.now() - timedelta(days=90))
+    report.refresh_from_db()
+    assert result.reports == 1
+    assert report.visitor_id != sender
+    assert report.ip_hash == ""
+    assert report.reason == "spam"
