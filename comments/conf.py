@@ -2,8 +2,9 @@
 
 Each value can be set in settings (or overridden in tests) without touching the code:
 SMSN_COMMENTS_PER_PAGE, SMSN_COMMENT_EDIT_MINUTES, SMSN_COMMENT_MIN_SECONDS,
-SMSN_COMMENT_FORM_MAX_AGE, SMSN_COMMENT_REPORT_THRESHOLD. Rate limits are in SMSN_RATE_LIMITS
-(smsn/ratelimit.py), with every other limit.
+SMSN_COMMENT_FORM_MAX_AGE, SMSN_COMMENT_REPORT_THRESHOLD. The edit window and the report
+threshold are shared with readers' distinctions (definitions.moderation). Rate limits are in
+SMSN_RATE_LIMITS (smsn/ratelimit.py), with every other limit.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from definitions import moderation
+
 
 def per_page() -> int:
     """Return how many top-level comments a thread shows before "Show more comments"."""
@@ -19,8 +22,9 @@ def per_page() -> int:
 
 
 def edit_window() -> timedelta:
-    """Return how long after posting the author may edit or delete a comment."""
-    return timedelta(minutes=getattr(settings, "SMSN_COMMENT_EDIT_MINUTES", 15))
+    """Return how long after posting the author may edit or delete a comment (the same window
+    as for readers' distinctions: definitions.moderation)."""
+    return moderation.edit_window()
 
 
 def min_fill_seconds() -> float:
@@ -37,5 +41,6 @@ def form_max_age() -> int:
 
 
 def report_threshold() -> int:
-    """Return how many distinct visitors' reports hold a comment for a moderator."""
-    return getattr(settings, "SMSN_COMMENT_REPORT_THRESHOLD", 3)
+    """Return how many distinct visitors' reports hold a comment for a moderator (the same
+    number as for readers' distinctions: definitions.moderation)."""
+    return moderation.report_threshold()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -32,22 +33,31 @@ class CommentQuerySet(ModeratedQuerySet):
         """Return readers' comments this visitor may read (the rule of definitions.moderation)."""
         return super().visible_to(visitor_id).filter(kind=CommentKind.COMMENT)
 
-    def thread_roots(self, visitor_id: uuid.UUID | None) -> CommentQuerySet:
+    def thread_roots(
+        self, visitor_id: uuid.UUID | None, shown: Iterable[int] = ()
+    ) -> CommentQuerySet:
         """Return the top-level comments of a thread as the visitor sees it, oldest first.
 
         A top-level comment the visitor may not read still heads the thread when it has replies
         they may read, so the replies keep their context; the page shows a placeholder for it.
         Each comment carries `visible_replies`, oldest first, fetched in one more query.
+        `shown` are the ids of held comments a moderator asked to see in their place.
         """
-        readable_replies = Comment.objects.filter(parent=OuterRef("pk")).visible_to(visitor_id)
+        shown = [pk for pk in shown if pk]
+        readable = visible_q(visitor_id) | Q(pk__in=shown) if shown else visible_q(visitor_id)
+        readable_replies = Comment.objects.filter(
+            readable, parent=OuterRef("pk"), kind=CommentKind.COMMENT
+        )
         return (
             self.filter(parent__isnull=True, kind=CommentKind.COMMENT)
-            .filter(visible_q(visitor_id) | Exists(readable_replies))
+            .filter(readable | Exists(readable_replies))
             .order_by("created", "id")
             .prefetch_related(
                 Prefetch(
                     "replies",
-                    queryset=Comment.objects.visible_to(visitor_id).order_by("created", "id"),
+                    queryset=Comment.objects.filter(readable, kind=CommentKind.COMMENT).order_by(
+                        "created", "id"
+                    ),
                     to_attr="visible_replies",
                 )
             )
@@ -103,6 +113,8 @@ class Comment(Moderated):
 
     # What the visitor may do with the comment, set for the templates by comments.views.prepare.
     is_placeholder: bool
+    # A held comment a moderator sees in its place in the thread (comments.views.held_comment).
+    is_held: bool = False
     can_change: bool
     can_reply: bool
     is_reported: bool
@@ -162,12 +174,13 @@ class Comment(Moderated):
             and (now or timezone.now()) - self.created <= conf.edit_window()
         )
 
-    def page_number_for(self, visitor_id: uuid.UUID | None) -> int:
-        """Return the page of the thread, as this visitor sees it, that shows this comment."""
+    def page_number_for(self, visitor_id: uuid.UUID | None, shown: Iterable[int] = ()) -> int:
+        """Return the page of the thread, as this visitor sees it, that shows this comment
+        (with the held comments `shown` to a moderator in their places)."""
         root = self.parent if self.parent is not None else self
         before = (
             Comment.objects.on(root.target)
-            .thread_roots(visitor_id)
+            .thread_roots(visitor_id, shown)
             .filter(Q(created__lt=root.created) | Q(created=root.created, id__lt=root.id))
             .count()
         )

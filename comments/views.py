@@ -41,7 +41,7 @@ from comments.actions import (
     report_comment,
 )
 from comments.forms import CommentForm, EditCommentForm, ReportForm
-from comments.models import Comment, Report, thread_url
+from comments.models import Comment, CommentKind, Report, thread_url
 from definitions.models import Comparison, Source
 from definitions.moderation import ModerationStatus, can_moderate
 from definitions.text import ascii_id
@@ -141,14 +141,21 @@ def new_comment_form(
 
 
 def prepare(
-    comments: list[Comment], visitor_id: uuid.UUID | None, reported: set[int] | None = None
+    comments: list[Comment],
+    visitor_id: uuid.UUID | None,
+    reported: set[int] | None = None,
+    shown: set[int] | frozenset[int] = frozenset(),
 ) -> None:
-    """Mark what this visitor may do with each comment, for the templates (no queries)."""
+    """Mark what this visitor may do with each comment, for the templates (no queries).
+
+    `shown` are held comments a moderator asked to see: in full, marked as held.
+    """
     now = timezone.now()
     for c in comments:
         own = bool(visitor_id and c.visitor_id == visitor_id)
         published = c.status == ModerationStatus.PUBLISHED
-        c.is_placeholder = not c.is_visible_to(visitor_id)
+        c.is_held = c.pk in shown and not c.is_visible_to(visitor_id)
+        c.is_placeholder = not c.is_visible_to(visitor_id) and not c.is_held
         c.can_change = c.can_be_changed_by(visitor_id, now)
         c.can_reply = published and not c.parent_id
         c.is_reported = reported is not None and c.pk in reported
@@ -164,10 +171,14 @@ def thread_context(
     page_number: Any = 1,
     form: CommentForm | None = None,
     counts: dict[int | None, int] | None = None,
+    shown: set[int] | frozenset[int] = frozenset(),
 ) -> dict[str, Any]:
-    """Return what the thread partial needs, fetched in a fixed number of queries."""
+    """Return what the thread partial needs, fetched in a fixed number of queries.
+
+    `shown` are held comments a moderator asked to see in their places (held_comment).
+    """
     visitor_id = visitor_id_of(request)
-    roots = Comment.objects.on(target).thread_roots(visitor_id)
+    roots = Comment.objects.on(target).thread_roots(visitor_id, shown)
     page: Page = Paginator(roots, conf.per_page()).get_page(page_number)
     comments = list(page.object_list)
     everyone = [*comments, *(r for c in comments for r in c.visible_replies)]
@@ -178,7 +189,7 @@ def thread_context(
                 visitor_id=visitor_id, comment__in=[c.pk for c in everyone]
             ).values_list("comment_id", flat=True)
         )
-    prepare(everyone, visitor_id, reported)
+    prepare(everyone, visitor_id, reported, shown)
     if counts is None:
         counts = Comment.objects.counts_by_source(
             target.comparison_id if isinstance(target, Source) else target.pk
@@ -292,26 +303,48 @@ def permalink(request: SiteRequest, pk: int) -> HttpResponse:
 
 
 def held_comment(request: SiteRequest, pk: int) -> HttpResponse:
-    """Show a moderator a comment the public does not see, in its thread: the comment it
-    answers and its replies, every one the public does not see marked as held."""
+    """Show a moderator a comment the public does not see, marked as held.
+
+    A reader's comment on a published page is shown in its place in its thread, on the page of
+    the thread that would show it (with the comment it answers if that is held too). A pingback,
+    or a comment on a page not published, has no thread to be in: it is shown with the comment
+    it answers and its replies, every one the public does not see marked as held.
+    """
     comment = get_object_or_404(
         Comment.objects.select_related(
             "comparison", "source__comparison", "parent", "moderated_by"
         ),
         pk=pk,
     )
-    replies = comment.replies.select_related("moderated_by").order_by("created", "id")
-    response = render(
-        request,
-        "comments/held.html",
-        {
-            "comment": comment,
-            "parent": comment.parent,
-            "replies": list(replies),
-            "target": comment.target,
-            "admin_url": reverse("admin:comments_comment_change", args=[comment.pk]),
-        },
+    admin_url = reverse("admin:comments_comment_change", args=[comment.pk])
+    target = comment.target
+    in_a_thread = (
+        comment.kind == CommentKind.COMMENT
+        and comment.comparison.is_published
+        and (comment.source is None or comment.source.is_published)
     )
+    if in_a_thread:
+        shown = {comment.pk, *([comment.parent_id] if comment.parent_id else [])}
+        page_number = comment.page_number_for(visitor_id_of(request), shown)
+        context = {
+            **thread_context(request, target, page_number=page_number, shown=shown),
+            "held_comment": comment,
+            "admin_url": admin_url,
+        }
+        response = render(request, "comments/thread.html", context)
+    else:
+        replies = comment.replies.select_related("moderated_by").order_by("created", "id")
+        response = render(
+            request,
+            "comments/held.html",
+            {
+                "comment": comment,
+                "parent": comment.parent,
+                "replies": list(replies),
+                "target": target,
+                "admin_url": admin_url,
+            },
+        )
     # Only moderators see this page: no cache anywhere may keep it.
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)

@@ -23,7 +23,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from definitions.intake.admin import SourceIntakeMixin
@@ -570,13 +571,23 @@ class DistinctionAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.M
         ("Votes", {"fields": ["upvotes", "downvotes", "score_display", "votes_link"]}),
         (
             "Moderation",
-            {"fields": ["status", "moderated_by", "moderated_at", "moderation_reason"]},
+            {
+                "fields": [
+                    "status",
+                    "moderated_by",
+                    "moderated_at",
+                    "moderation_reason",
+                    "report_reasons",
+                ]
+            },
         ),
-        ("Visitor", {"fields": ["created", "visitor_id", "ip_hash"]}),
+        ("Visitor", {"fields": ["created", "edited", "visitor_id", "ip_hash"]}),
     ]
     content_fields = ["axis_a", "axis_b", "text_a", "text_b", "author_name"]
     readonly_fields = [
         "place",
+        "report_reasons",
+        "edited",
         "upvotes",
         "downvotes",
         "score_display",
@@ -622,6 +633,27 @@ class DistinctionAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.M
     @admin.display(description="IP hash")
     def ip(self, obj: Distinction) -> str:
         return ip_prefix(obj.ip_hash)
+
+    @admin.display(description="reports")
+    def report_reasons(self, obj: Distinction) -> str:
+        """List each visitor's report, its time and reason, newest first; never who reported."""
+        reports = obj.reports.order_by("-created", "-id").values_list("created", "reason")
+        if not reports:
+            return "None"
+        return format_html(
+            '<ul class="report-reasons">{}</ul>',
+            format_html_join(
+                "",
+                "<li><time>{}</time>: {}</li>",
+                (
+                    (
+                        date_format(timezone.localtime(created), "DATETIME_FORMAT"),
+                        reason or "no reason given",
+                    )
+                    for created, reason in reports
+                ),
+            ),
+        )
 
     @admin.display(description="score", ordering="score")
     def score_display(self, obj: Distinction) -> str:

@@ -33,9 +33,11 @@ def anything_changed(sender: Any, **kwargs: Any) -> None:
     cache.bump_all()
 
 
-def has_pending_distinction(request: Any, comparison_id: int) -> list[Any]:
-    """Return the query finding this visitor's distinctions waiting for a moderator."""
-    from definitions.models import Distinction
+def has_own_distinctions(request: Any, comparison_id: int) -> list[Any]:
+    """Return the queries finding what the readers' list shows this visitor alone: their own
+    distinctions (waiting for a moderator, theirs to edit or delete, never offered to them to
+    report) and their reports."""
+    from definitions.models import Distinction, DistinctionReport
     from definitions.moderation import ModerationStatus
 
     visitor_id = request.visitor.id
@@ -43,8 +45,13 @@ def has_pending_distinction(request: Any, comparison_id: int) -> list[Any]:
         return []
     return [
         Distinction.objects.filter(
-            comparison_id=comparison_id, visitor_id=visitor_id, status=ModerationStatus.PENDING
-        )
+            comparison_id=comparison_id,
+            visitor_id=visitor_id,
+            status__in=[ModerationStatus.PENDING, ModerationStatus.PUBLISHED],
+        ),
+        DistinctionReport.objects.filter(
+            visitor_id=visitor_id, distinction__comparison_id=comparison_id
+        ),
     ]
 
 
@@ -69,4 +76,4 @@ class DefinitionsConfig(AppConfig):
             post_save.connect(anything_changed, sender=model, dispatch_uid=f"bump-{model}")
             post_delete.connect(anything_changed, sender=model, dispatch_uid=f"bump-d-{model}")
         cache.register_fresh_value("token", issue_token)
-        cache.register_personal(has_pending_distinction)
+        cache.register_personal(has_own_distinctions)

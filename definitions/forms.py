@@ -1,4 +1,4 @@
-"""Forms for what visitors send: a vote, and a distinction of their own."""
+"""Forms for what visitors send: a vote, a distinction of their own (and its edit), a report."""
 
 from __future__ import annotations
 
@@ -83,8 +83,11 @@ class PlacementForm(forms.Form):
         return "" if value == self.WITHDRAW else value
 
 
-class DistinctionForm(forms.Form):
-    """A reader's own distinction between the two terms of a comparison."""
+class DistinctionTextForm(forms.Form):
+    """What a reader's distinction says: the text for each term and an optional word for each.
+
+    Its author edits these within the edit window; DistinctionForm adds who and the spam traps.
+    """
 
     text_a = PlainTextField(
         multiline=True, min_length=10, max_length=600, widget=forms.Textarea(attrs={"rows": 3})
@@ -94,18 +97,6 @@ class DistinctionForm(forms.Form):
     )
     axis_a = PlainTextField(inline=True, max_length=40, required=False)
     axis_b = PlainTextField(inline=True, max_length=40, required=False)
-    author_name = NameField(
-        max_length=60,
-        label="Your name, as it will be shown",
-        help_text="Up to 60 characters. A first name or a nickname is fine.",
-    )
-    # The honeypot: hidden from people by CSS, labelled for the few who meet it anyway.
-    homepage = forms.CharField(
-        required=False,
-        label="Leave this field empty",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-    token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, comparison: Comparison, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,13 +112,45 @@ class DistinctionForm(forms.Form):
         self.fields["axis_b"].help_text = "For example “place”. Up to 40 characters."
         self.fields["axis_a"].widget.attrs["autocomplete"] = "off"
         self.fields["axis_b"].widget.attrs["autocomplete"] = "off"
-        self.fields["author_name"].widget.attrs["autocomplete"] = "nickname"
         for name, term in (("text_a", a), ("text_b", b)):
             self.fields[name].error_messages.update(
                 required=f"Write what sets {term} apart.",
                 min_length="Write at least %(limit_value)d characters (you wrote %(show_value)d).",
                 max_length="Keep it to %(limit_value)d characters (you wrote %(show_value)d).",
             )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        axis_a, axis_b = cleaned.get("axis_a"), cleaned.get("axis_b")
+        if "axis_a" in cleaned and "axis_b" in cleaned and bool(axis_a) != bool(axis_b):
+            missing = "axis_b" if axis_a else "axis_a"
+            self.add_error(
+                missing,
+                "Give a word for both terms, or leave both empty.",
+            )
+        return cleaned
+
+
+class DistinctionForm(DistinctionTextForm):
+    """A reader's own distinction between the two terms of a comparison."""
+
+    author_name = NameField(
+        max_length=60,
+        label="Your name, as it will be shown",
+        help_text="Up to 60 characters. A first name or a nickname is fine.",
+    )
+    # The honeypot: hidden from people by CSS, labelled for the few who meet it anyway.
+    homepage = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, comparison: Comparison, **kwargs: Any) -> None:
+        super().__init__(*args, comparison=comparison, **kwargs)
+        self.fields["author_name"].widget.attrs["autocomplete"] = "nickname"
         self.fields["author_name"].error_messages["required"] = "Give a name to show with it."
         self._fresh_token: str | None = None
 
@@ -143,8 +166,7 @@ class DistinctionForm(forms.Form):
         return self._fresh_token
 
     def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
+        cleaned = super().clean()
         if cleaned.get("homepage"):
             self.add_error(
                 None,
@@ -166,11 +188,16 @@ class DistinctionForm(forms.Form):
             )
         else:
             cleaned["submission_token"] = payload["n"]
-        axis_a, axis_b = cleaned.get("axis_a"), cleaned.get("axis_b")
-        if "axis_a" in cleaned and "axis_b" in cleaned and bool(axis_a) != bool(axis_b):
-            missing = "axis_b" if axis_a else "axis_a"
-            self.add_error(
-                missing,
-                "Give a word for both terms, or leave both empty.",
-            )
         return cleaned
+
+
+class DistinctionReportForm(forms.Form):
+    """A visitor's report that a reader's distinction breaks the rules; the reason is optional."""
+
+    reason = PlainTextField(
+        label="What is wrong with it? (optional)",
+        inline=True,
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+    )

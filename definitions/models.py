@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from definitions.moderation import Moderated, ModeratedQuerySet
+from definitions.moderation import Moderated, ModeratedQuerySet, ModerationStatus, edit_window
 
 
 class Term(models.TextChoices):
@@ -157,6 +158,7 @@ class Comparison(models.Model):
                 "upvotes": int, "downvotes": int,
                 "score": float,             # Wilson lower bound of up/down votes, 95%
                 "created": str (ISO 8601), "anchor": str,
+                "url": str,                 # a reader's: its own page; a source's: its row
               }],                           # sources' first, then readers' ranked by score
             }
 
@@ -192,6 +194,10 @@ class Comparison(models.Model):
                 "score": round(d.score, 6),
                 "created": d.created.isoformat(),
                 "anchor": d.anchor,
+                # A source's distinction is in its row of the comparison (no query for it).
+                "url": absolute(
+                    f"{self.get_absolute_url()}#{d.anchor}" if source else d.get_absolute_url()
+                ),
             }
 
         return {
@@ -965,6 +971,8 @@ class Distinction(Moderated):
     text_b = models.TextField("what sets term B apart")
     author_name = models.CharField(max_length=60, blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)
+    # When its author last changed it (definitions.distinctions.edit_distinction).
+    edited = models.DateTimeField(null=True, blank=True)
     # Kept in step with the vote rows by definitions.votes.cast_vote, so pages never count.
     upvotes = models.PositiveIntegerField(default=0)
     downvotes = models.PositiveIntegerField(default=0)
@@ -977,6 +985,11 @@ class Distinction(Moderated):
 
     # The current visitor's vote (1, -1 or 0 for none), set by attach_visitor_votes().
     visitor_vote = 0
+    # What the current visitor may do with it, set by mark_for_visitor() (nothing by default:
+    # the page every visitor shares).
+    is_own = False
+    can_change = False
+    is_reported = False
 
     class Meta:
         ordering = ["-score", "-created", "-id"]
@@ -1013,11 +1026,41 @@ class Distinction(Moderated):
         return f"distinction-{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return f"{self.comparison.get_absolute_url()}#{self.anchor}"
+        """Return a reader's distinction's own page; a source's is in its comparison's table."""
+        if self.is_from_source:
+            return f"{self.comparison.get_absolute_url()}#{self.anchor}"
+        return reverse("definitions:distinction", kwargs={"pk": self.pk})
 
     @property
     def is_from_source(self) -> bool:
         return self.source_id is not None
+
+    @property
+    def can_be_reported(self) -> bool:
+        """Return True if visitors may report it: a published reader's distinction."""
+        return not self.is_from_source and self.status == ModerationStatus.PUBLISHED
+
+    def can_be_changed_by(self, visitor_id: uuid.UUID | None, now: datetime | None = None) -> bool:
+        """Return True if this visitor wrote the distinction and may still edit or delete it
+        (the comments' window, definitions.moderation.edit_window)."""
+        return bool(
+            visitor_id
+            and not self.is_from_source
+            and self.visitor_id == visitor_id
+            and self.status in (ModerationStatus.PUBLISHED, ModerationStatus.PENDING)
+            and (now or timezone.now()) - self.created <= edit_window()
+        )
+
+    def mark_for_visitor(
+        self,
+        visitor_id: uuid.UUID | None,
+        reported: Iterable[int] = (),
+        now: datetime | None = None,
+    ) -> None:
+        """Say what this visitor may do with it, for the templates (no queries)."""
+        self.is_own = bool(visitor_id and self.visitor_id == visitor_id)
+        self.can_change = self.can_be_changed_by(visitor_id, now)
+        self.is_reported = self.pk in reported
 
     def listing_url(self, visitor_id: uuid.UUID | None, per_page: int) -> str:
         """Return the address of the comparison page that lists this distinction, at its anchor.
@@ -1043,6 +1086,43 @@ class Distinction(Moderated):
         """Recompute and store the counts and score from the vote rows (DistinctionQuerySet)."""
         type(self).objects.filter(pk=self.pk).recount()
         self.refresh_from_db(fields=["upvotes", "downvotes", "score"])
+
+
+def mark_for_visitor(distinctions: Iterable[Distinction], visitor_id: uuid.UUID | None) -> None:
+    """Say what this visitor may do with each distinction (edit, delete, report), one query."""
+    found = list(distinctions)
+    reported: set[int] = set()
+    if visitor_id and found:
+        reported = set(
+            DistinctionReport.objects.filter(
+                visitor_id=visitor_id, distinction__in=[d.pk for d in found]
+            ).values_list("distinction_id", flat=True)
+        )
+    now = timezone.now()
+    for distinction in found:
+        distinction.mark_for_visitor(visitor_id, reported, now)
+
+
+class DistinctionReport(models.Model):
+    """A visitor's report that a reader's distinction breaks the rules; who reported is never
+    shown. The same threshold as comments' reports holds it for a moderator."""
+
+    distinction = models.ForeignKey(Distinction, on_delete=models.CASCADE, related_name="reports")
+    visitor_id = models.UUIDField()
+    ip_hash = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distinction", "visitor_id"], name="one_distinction_report_per_visitor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on distinction {self.distinction_id}"
 
 
 class VoteQuerySet(models.QuerySet):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import batched
 from typing import Any, Self
 
@@ -48,6 +49,21 @@ STATUS_LOG_LABELS = {
     ModerationStatus.REMOVED: "Removed",
     ModerationStatus.SPAM: "Marked as spam",
 }
+
+
+def edit_window() -> timedelta:
+    """Return how long after posting an author may edit or delete a comment or distinction."""
+    return timedelta(minutes=settings.SMSN_COMMENT_EDIT_MINUTES)
+
+
+def edit_minutes() -> int:
+    """Return the edit window in whole minutes, as pages say it."""
+    return int(edit_window().total_seconds() // 60)
+
+
+def report_threshold() -> int:
+    """Return how many different visitors' reports hold a comment or distinction for review."""
+    return int(settings.SMSN_COMMENT_REPORT_THRESHOLD)
 
 
 def visible_q(visitor_id: uuid.UUID | None) -> Q:

@@ -14,6 +14,10 @@ urlpatterns = [
     path("compare/<slug:slug>.json", views.comparison_json, name="comparison_json"),
     path("compare/<slug:slug>/distinctions/", views.add_distinction, name="add_distinction"),
     path("compare/<slug:comparison_slug>/sources/<slug:slug>/", views.source, name="source"),
+    path("distinctions/<int:pk>/", views.distinction, name="distinction"),
+    path("distinctions/<int:pk>/edit/", views.edit_distinction, name="edit_distinction"),
+    path("distinctions/<int:pk>/delete/", views.delete_distinction, name="delete_distinction"),
+    path("distinctions/<int:pk>/report/", views.report_distinction, name="report_distinction"),
     path("distinctions/<int:pk>/vote/", views.vote, name="vote"),
     path("points/<int:pk>/place/", views.place, name="place"),
     path(

@@ -12,34 +12,44 @@ from __future__ import annotations
 import logging
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from definitions import distinctions, placements, votes
-from definitions.forms import DistinctionForm, PlacementForm, VoteForm
+from definitions.forms import (
+    DistinctionForm,
+    DistinctionReportForm,
+    DistinctionTextForm,
+    PlacementForm,
+    VoteForm,
+)
 from definitions.models import (
     Comparison,
     Dimension,
     Distinction,
+    DistinctionReport,
     Placement,
     Source,
     Vote,
     attach_visitor_placements,
     attach_visitor_votes,
+    mark_for_visitor,
 )
+from definitions.moderation import ModerationStatus, can_moderate, edit_minutes
 from smsn import pagecache as page_cache
 from smsn import ratelimit
 from smsn.http import SiteRequest
-from smsn.refusals import back_to, refuse
+from smsn.refusals import back_to, came_from, refuse
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +64,7 @@ def readers_page(
     listed = Distinction.objects.listed_for(comparison, visitor_id)
     page = Paginator(listed, READERS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
+    mark_for_visitor(page.object_list, visitor_id)
     return page
 
 
@@ -314,6 +325,10 @@ def vote(request: SiteRequest, pk: int) -> HttpResponse:
             "vote_notice": vote_notice(distinction, outcome.value),
         }
         return render(request, TEMPLATE + "#vote-widget", context)
+    own_page = reverse("definitions:distinction", kwargs={"pk": pk})
+    if urlsplit(came_from(request)).path == own_page:
+        # Voted on the distinction's own page: back to it.
+        return redirect(f"{own_page}#{distinction.anchor}")
     return redirect(distinction.listing_url(request.visitor.id, READERS_PER_PAGE))
 
 
@@ -438,11 +453,16 @@ def add_distinction(request: SiteRequest, slug: str) -> HttpResponse:
     )
     notice = submission_notice(submission)
     if request.htmx:
+        mark_for_visitor([submission.distinction], request.visitor.id)
         context = {
             "comparison": comparison,
             "form": DistinctionForm(comparison=comparison),
             "submission": submission,
             "notice": notice,
+            # The list's count follows the new distinction.
+            "readers_total": Distinction.objects.listed_for(comparison, request.visitor.id)
+            .order_by()
+            .count(),
         }
         return render(request, TEMPLATE + "#distinction-form", context)
     messages.success(request, notice)
@@ -492,3 +512,232 @@ def source(request: SiteRequest, comparison_slug: str, slug: str) -> HttpRespons
     """Show a source article with its definitions highlighted in place."""
     source = Source.objects.public(comparison_slug, slug)
     return render(request, "definitions/source.html", {"source": source})
+
+
+# A reader's distinction on its own page: its author's edit and delete, visitors' reports --------
+
+DISTINCTION_TEMPLATE = "definitions/distinction.html"
+ITEM = TEMPLATE + "#reader-item"
+ACTIONS = TEMPLATE + "#distinction-actions"
+NOT_YOURS = (
+    "Nothing was changed: only the person who added a distinction can change it, and only for "
+    "{minutes} minutes after adding it."
+)
+REPORTED = "Thank you. A moderator will look at this distinction. Nobody else sees who reported it."
+DELETED = "Your distinction is deleted."
+
+
+def _reader_distinction(request: SiteRequest, pk: int) -> Distinction:
+    """Return a reader's distinction on a published comparison that this visitor may read (the
+    rule of definitions.moderation.visible_q), or raise 404."""
+    distinction = get_object_or_404(
+        Distinction.objects.from_readers().select_related("comparison"),
+        pk=pk,
+        comparison__is_published=True,
+    )
+    if not distinction.is_visible_to(request.visitor.id):
+        raise Http404
+    return distinction
+
+
+def on_own_page(request: SiteRequest, distinction: Distinction) -> bool:
+    """Return True unless htmx asks from another page (the comparison's list of distinctions)."""
+    if not request.htmx:
+        return True
+    current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return current.startswith(distinction.get_absolute_url())
+
+
+def _distinction_context(
+    request: SiteRequest, distinction: Distinction, mode: str = "show", **extra: Any
+) -> dict[str, Any]:
+    """Return what the distinction's page and its partials need, for this visitor."""
+    visitor_id = request.visitor.id
+    attach_visitor_votes([distinction], visitor_id)
+    mark_for_visitor([distinction], visitor_id)
+    return {
+        "comparison": distinction.comparison,
+        "distinction": distinction,
+        "mode": mode,
+        # On its own page the distinction's heading is an h2 under the page's h1.
+        "standalone": on_own_page(request, distinction),
+        "listing_url": distinction.listing_url(visitor_id, READERS_PER_PAGE),
+        "edit_minutes": edit_minutes(),
+        **extra,
+    }
+
+
+def _distinction_page(
+    request: SiteRequest,
+    distinction: Distinction,
+    mode: str,
+    *,
+    status: int = 200,
+    part: str = "",
+    **extra: Any,
+) -> HttpResponse:
+    """Answer with the distinction's page (no JavaScript) or, to htmx, the part that changes:
+    the whole distinction when it is shown or edited, else its row of actions (a delete to
+    confirm, a report to send)."""
+    context = _distinction_context(request, distinction, mode, **extra)
+    if request.htmx:
+        part = part or ("item" if mode in ("show", "edit") else "actions")
+        return render(request, ITEM if part == "item" else ACTIONS, context)
+    return render(request, DISTINCTION_TEMPLATE, context, status=status)
+
+
+@require_safe
+def distinction(request: SiteRequest, pk: int) -> HttpResponse:
+    """Show a reader's distinction on its own page, with its votes, author and date.
+
+    A moderator asking for one nobody else may read (held, removed, spam, or on a comparison
+    not published) sees it marked as held.
+    """
+    try:
+        found = _reader_distinction(request, pk)
+    except Http404:
+        if not can_moderate(request.user):
+            raise
+        return held_distinction(request, pk)
+    return _distinction_page(request, found, "show", refocus=bool(request.htmx))
+
+
+def held_distinction(request: SiteRequest, pk: int) -> HttpResponse:
+    """Show a moderator a reader's distinction the public does not see, marked as held."""
+    found = get_object_or_404(
+        Distinction.objects.from_readers().select_related("comparison", "moderated_by"), pk=pk
+    )
+    context = _distinction_context(
+        request,
+        found,
+        held=True,
+        reports=list(found.reports.all()),
+        admin_url=reverse("admin:definitions_distinction_change", args=[found.pk]),
+    )
+    response = render(request, DISTINCTION_TEMPLATE, context)
+    # Only moderators see this page: no cache anywhere may keep it.
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    return response
+
+
+def _not_yours(request: SiteRequest, found: Distinction) -> HttpResponse:
+    """Refuse a change to a distinction that is not the visitor's, or no longer theirs to change."""
+    return refuse(
+        request,
+        403,
+        NOT_YOURS.format(minutes=edit_minutes()),
+        title="This distinction cannot be changed",
+        back_url=found.get_absolute_url(),
+        back_label="Back to the distinction",
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_distinction(request: SiteRequest, pk: int) -> HttpResponse:
+    """Let the author change their distinction for as long as comments can be edited."""
+    found = _reader_distinction(request, pk)
+    visitor_id = request.visitor.id
+    if not found.can_be_changed_by(visitor_id):
+        return _not_yours(request, found)
+    form = DistinctionTextForm(
+        request.POST if request.method == "POST" else None,
+        comparison=found.comparison,
+        initial={name: getattr(found, name) for name in ("text_a", "text_b", "axis_a", "axis_b")},
+        auto_id=f"edit{found.pk}-%s",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = distinctions.edit_distinction(
+                distinction=found, visitor_id=visitor_id, **form.cleaned_data
+            )
+        except distinctions.NotAllowed:
+            return _not_yours(request, found)
+        notice = (
+            "Saved."
+            if found.status == ModerationStatus.PUBLISHED
+            else "Saved. Your distinction now waits for a moderator; until then only you see it."
+        )
+        if request.htmx:
+            return _distinction_page(request, found, "show", action_notice=notice)
+        messages.success(request, notice)
+        return redirect(found.get_absolute_url())
+    status = 400 if form.is_bound else 200
+    return _distinction_page(request, found, "edit", form=form, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_distinction(request: SiteRequest, pk: int) -> HttpResponse:
+    """Let the author take their distinction down for as long as comments can be deleted."""
+    found = _reader_distinction(request, pk)
+    visitor_id = request.visitor.id
+    if not found.can_be_changed_by(visitor_id):
+        return _not_yours(request, found)
+    if request.method == "POST":
+        listing = found.listing_url(visitor_id, READERS_PER_PAGE)
+        try:
+            found = distinctions.delete_distinction(distinction=found, visitor_id=visitor_id)
+        except distinctions.NotAllowed:
+            return _not_yours(request, found)
+        if request.htmx:
+            context = _distinction_context(request, found, "deleted")
+            if not context["standalone"]:
+                # The list's count follows the delete.
+                context["readers_total"] = (
+                    Distinction.objects.listed_for(found.comparison, visitor_id).order_by().count()
+                )
+            return render(request, ITEM, context)
+        messages.success(request, DELETED)
+        return redirect(f"{listing.partition('#')[0]}#readers")
+    return _distinction_page(request, found, "delete")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit.refunded_on_outage()
+def report_distinction(request: SiteRequest, pk: int) -> HttpResponse:
+    """Let any visitor report a reader's distinction to the moderators, once."""
+    found = _reader_distinction(request, pk)
+    if not found.can_be_reported:
+        raise Http404
+    visitor_id = request.visitor.id
+    already = bool(
+        visitor_id
+        and DistinctionReport.objects.filter(distinction=found, visitor_id=visitor_id).exists()
+    )
+    form = DistinctionReportForm(
+        request.POST if request.method == "POST" else None, auto_id=f"report{pk}-%s"
+    )
+    if request.method == "POST" and not already and form.is_valid():
+        allowance = ratelimit.allow("report", request.visitor.ip_hash, request.visitor.id)
+        if allowance:
+            distinctions.report_distinction(
+                distinction=found,
+                visitor_id=request.visitor.ensure_id(),
+                ip_hash=request.visitor.ip_hash,
+                reason=form.cleaned_data["reason"],
+            )
+            # Whether this report counted or the address had reported already, the answer is
+            # the same, so it never tells anybody who else reported.
+            if request.htmx:
+                found.refresh_from_db()
+                return _distinction_page(
+                    request, found, "show", part="actions", action_notice=REPORTED
+                )
+            return redirect(reverse("definitions:report_distinction", args=[pk]) + "?sent=1")
+        message = (
+            "You are sending reports faster than we allow, so this one was not sent. Try "
+            f"again in {allowance.wait}."
+        )
+        if request.htmx:
+            return refuse(
+                request, 429, message, title="Too fast", retry_after=allowance.retry_after
+            )
+        form.add_error(None, message)
+        response = _distinction_page(request, found, "report", form=form, status=429)
+        response["Retry-After"] = str(allowance.retry_after)
+        return response
+    done = already or request.GET.get("sent") == "1"
+    status = 400 if form.is_bound and form.errors else 200
+    return _distinction_page(
+        request, found, "report", form=form, done=done, reported_notice=REPORTED, status=status
+    )

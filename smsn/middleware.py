@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import logging
+import math
+import time
 from collections.abc import Buffer, Callable
 from http import HTTPStatus
 from typing import Any
@@ -21,8 +23,8 @@ from django.utils.http import parse_header_parameters
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from smsn.ratelimit import hit, limits, too_many_requests
-from smsn.refusals import came_from, refusal_html, wants_fragment
+from smsn.ratelimit import hit, limits, wait_in_words
+from smsn.refusals import came_from, refusal_html, refuse, wants_fragment
 from smsn.visitors import client_ip, hash_ip
 
 logger = logging.getLogger(__name__)
@@ -97,15 +99,15 @@ class DatabaseUnavailableMiddleware:
 
 
 class AdminLoginRateLimitMiddleware:
-    """Refuse admin sign-ins from an address after too many failures (429, plain text).
+    """Refuse admin sign-ins from an address after too many failures (429, the site's page).
 
     Failures are counted per IP hash in the shared cache (smsn.ratelimit): a failed
     sign-in is a POST to the admin login page that does not redirect. The failure over the limit
-    and every attempt after it, right password or not, get a 429 until the window has passed.
+    and every attempt after it, right password or not, get a 429 until the window has passed;
+    the page says how long that still is.
     """
 
     scope = "admin-login"
-    message = "Too many failed sign-ins from your address. Wait 15 minutes and try again."
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -116,15 +118,34 @@ class AdminLoginRateLimitMiddleware:
         key = hash_ip(client_ip(request))
         blocked_key = f"{self.scope}:blocked:{key}"
         ((failures, window),) = limits("admin-sign-in")
-        if cache.get(blocked_key):
-            return too_many_requests(self.message, retry_after=window)
+        blocked_until = cache.get(blocked_key)
+        if blocked_until:
+            if isinstance(blocked_until, bool) or not isinstance(blocked_until, int | float):
+                blocked_until = time.time() + window
+            return self.refuse(request, blocked_until)
         response = self.get_response(request)
         failed = response.status_code == 200
         if failed and not hit(self.scope, key, failures, window):
-            cache.set(blocked_key, True, timeout=window)
+            blocked_until = time.time() + window
+            cache.set(blocked_key, blocked_until, timeout=window)
             logger.warning("Admin sign-in blocked after repeated failures (ip hash %s)", key[:12])
-            return too_many_requests(self.message, retry_after=window)
+            return self.refuse(request, blocked_until)
         return response
+
+    @staticmethod
+    def refuse(request: HttpRequest, blocked_until: float) -> HttpResponse:
+        """Answer with the site's page saying when signing in can be tried again."""
+        left = max(1, math.ceil(blocked_until - time.time()))
+        return refuse(
+            request,
+            429,
+            "Too many failed sign-ins from your network, so this one was not tried. Try again "
+            f"in {wait_in_words(left)}.",
+            title="Too many failed sign-ins",
+            back_url=reverse("admin:login"),
+            back_label="Back to the sign-in page",
+            retry_after=left,
+        )
 
 
 # The codec Utf8MultiPartParser decodes with: UTF-8 that refuses broken bytes even where

@@ -317,6 +317,11 @@ SMSN_RATE_LIMITS = {
 SMSN_RATE_LIMITS["admin-sign-in"] = [
     (int(os.environ.get("SMSN_ADMIN_LOGIN_FAILURES", "10")), 15 * 60)
 ]
+# Readers' comments and readers' distinctions alike (definitions.moderation reads both): how long
+# after posting the author may edit or delete one, and how many different visitors' reports hold
+# one for a moderator.
+SMSN_COMMENT_EDIT_MINUTES = int(os.environ.get("SMSN_COMMENT_EDIT_MINUTES", "15"))
+SMSN_COMMENT_REPORT_THRESHOLD = int(os.environ.get("SMSN_COMMENT_REPORT_THRESHOLD", "3"))
 # Least seconds between loading a form and sending it (bots post at once); 0 for the benchmark.
 SMSN_COMMENT_MIN_SECONDS = float(os.environ.get("SMSN_COMMENT_MIN_SECONDS", "3"))
 SMSN_DISTINCTION_MIN_SECONDS = float(os.environ.get("SMSN_DISTINCTION_MIN_SECONDS", "3"))

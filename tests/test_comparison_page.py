@@ -96,10 +96,21 @@ def test_each_source_row_shows_title_site_date_and_its_axis_with_votes(client, s
     assert f'action="{reverse("definitions:vote", args=[source.distinction.pk])}"' in row
 
 
-def test_a_source_without_site_or_date_says_so_instead_of_leaving_a_gap(client, seeded):
+def test_a_source_without_site_or_date_shows_no_line_about_them_in_the_table(client, seeded):
     html = client.get(page_url(seeded)).content.decode()
     row = html.split('id="source-channel-or-place"', 1)[1].split("</tr>", 1)[0]
-    assert "Original site not identified · date not given" in row
+    assert "not identified" not in row
+    assert "not given" not in row
+    assert 'class="source-meta"' not in row
+    # Its own page still says what is not known, in a sentence.
+    assert 'class="source-title" href="/compare/' in row
+
+
+def test_a_source_with_only_a_date_shows_the_date_alone(client, seeded):
+    Source.objects.filter(slug="channel-or-place").update(published_year=2011)
+    html = client.get(page_url(seeded)).content.decode()
+    row = html.split('id="source-channel-or-place"', 1)[1].split("</tr>", 1)[0]
+    assert '<span class="source-meta">2011</span>' in row
 
 
 def test_every_cell_names_its_term_so_stacked_phone_columns_stay_labelled(client, seeded):

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from comments.models import Comment, Report
-from definitions.models import Dimension, Distinction, Placement, Vote
+from definitions.models import Dimension, Distinction, DistinctionReport, Placement, Vote
 from definitions.moderation import ModerationStatus
 
 pytestmark = pytest.mark.django_db
@@ -291,6 +291,65 @@ def test_an_edit_answers_anything_and_changes_the_comment_only_when_valid(
 
 
 @HYPOTHESIS
+@given(reason=st.one_of(hostile_text, valid_text), htmx=st.booleans())
+def test_a_distinction_report_answers_anything_and_keeps_its_reason_as_typed(
+    seeded, make_distinction, no_rate_limits, reason, htmx
+):
+    distinction = make_distinction()
+    address = reverse("definitions:report_distinction", kwargs={"pk": distinction.pk})
+    response = visitor().post(
+        address, form_body({"reason": reason}), content_type=FORM, **(HTMX if htmx else {})
+    )
+    assert_answered(response)
+    report = DistinctionReport.objects.filter(distinction=distinction).first()
+    event("stored" if report else f"refused with {response.status_code}")
+    if report is not None:
+        assert report.reason == as_typed(reason)
+        assert is_clean(report.reason, multiline=False)
+    else:
+        # htmx gets the form back in place with its error (200), as for a comment's report.
+        assert response.status_code >= 400 or htmx
+
+
+DISTINCTION_EDIT_FIELDS = ["text_a", "text_b", "axis_a", "axis_b"]
+
+
+@HYPOTHESIS
+@given(
+    field=st.sampled_from(DISTINCTION_EDIT_FIELDS),
+    value=st.one_of(hostile_text, valid_text),
+    htmx=st.booleans(),
+)
+def test_a_distinction_edit_answers_anything_and_changes_it_only_when_valid(
+    seeded, make_distinction, returning_visitor, field, value, htmx
+):
+    client, visitor_id = returning_visitor()
+    first = {
+        "text_a": "As first drawn, for A.",
+        "text_b": "As first drawn, for B.",
+        "axis_a": "one",
+        "axis_b": "other",
+    }
+    distinction = make_distinction(visitor_id=visitor_id, created=timezone.now(), **first)
+    address = reverse("definitions:edit_distinction", kwargs={"pk": distinction.pk})
+    response = client.post(
+        address,
+        form_body({**first, field: value}),
+        content_type=FORM,
+        **(HTMX if htmx else {}),
+    )
+    assert_answered(response)
+    distinction.refresh_from_db()
+    now = {name: getattr(distinction, name) for name in first}
+    event("changed" if now != first else f"kept ({response.status_code})")
+    if now != first:
+        assert now == {**first, field: as_typed(value)}
+        assert is_clean(now[field], multiline=field.startswith("text"))
+    else:
+        assert response.status_code >= 400 or htmx or as_typed(value) == first[field]
+
+
+@HYPOTHESIS
 @given(username=hostile_text, password=hostile_text)
 def test_the_admin_sign_in_answers_anything_without_a_server_error(
     db, settings, username, password
@@ -308,7 +367,8 @@ def test_the_admin_sign_in_answers_anything_without_a_server_error(
 PUBLIC_PAGES = [
     "home", "comparison", "open data", "source", "thread", "source thread", "comments feed",
     "distinctions feed", "source feed", "permalink", "reply", "report", "privacy", "admin login",
-    "liveness", "readiness", "search",
+    "liveness", "readiness", "search", "distinction", "distinction report", "distinction edit",
+    "distinction delete",
 ]  # fmt: skip
 
 
@@ -318,7 +378,17 @@ def public_page(name: str, comparison) -> str:
     comment = Comment.objects.filter(status=ModerationStatus.PUBLISHED, parent__isnull=True).first()
     assert comment is not None
     on_source = {"comparison_slug": comparison.slug, "slug": source.slug}
+    distinction = Distinction.objects.from_readers().published().first()
+    if distinction is None:
+        distinction = Distinction.objects.create(
+            comparison=comparison, author_name="Reader", text_a="A stage", text_b="A street"
+        )
+    by_pk = {"pk": distinction.pk}
     return {
+        "distinction": reverse("definitions:distinction", kwargs=by_pk),
+        "distinction report": reverse("definitions:report_distinction", kwargs=by_pk),
+        "distinction edit": reverse("definitions:edit_distinction", kwargs=by_pk),
+        "distinction delete": reverse("definitions:delete_distinction", kwargs=by_pk),
         "home": "/",
         "comparison": comparison.get_absolute_url(),
         "open data": reverse("definitions:comparison_json", kwargs={"slug": comparison.slug}),
@@ -365,6 +435,10 @@ ADDRESSES = [
     "/comments/{}/edit/",
     "/comments/{}/delete/",
     "/comments/{}/report/",
+    "/distinctions/{}/",
+    "/distinctions/{}/edit/",
+    "/distinctions/{}/delete/",
+    "/distinctions/{}/report/",
     "/distinctions/{}/vote/",
     "/points/{}/place/",
     "/{}",
@@ -397,9 +471,11 @@ COVERED = {
     "comments:comparison_feed", "comments:source_feed", "definitions:distinctions_feed",
     "comments:permalink", "comments:reply", "comments:report", "privacy", "liveness", "readiness",
     "search:search",
+    "definitions:distinction", "definitions:delete_distinction",
     # forms sent hostile text
     "comments:post_on_comparison", "comments:post_on_source", "comments:edit", "comments:delete",
     "definitions:add_distinction", "definitions:vote", "definitions:place",
+    "definitions:report_distinction", "definitions:edit_distinction",
 }  # fmt: skip
 
 
@@ -628,6 +704,9 @@ def _pages_showing_payloads(comparison) -> list[str]:
     ]
     search = reverse("search:search")
     pages += [f"{search}?q=alert", f"{search}?q=alert&kind=comments", f"{search}?q=example"]
+    for distinction in Distinction.objects.from_readers().published()[:4]:
+        pages.append(reverse("definitions:distinction", kwargs={"pk": distinction.pk}))
+        pages.append(reverse("definitions:report_distinction", kwargs={"pk": distinction.pk}))
     for comment in Comment.objects.filter(body__in=PAYLOADS[:4], is_imported=False):
         if not comment.parent_id:
             pages.append(reverse("comments:reply", kwargs={"pk": comment.pk}))

@@ -1,5 +1,5 @@
-"""The comparison page, a source page, the search page and the refusals' page pass the Nu Html
-Checker."""
+"""The comparison page, a source page, the search page, a reader's distinction's pages and the
+refusals' page pass the Nu Html Checker."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
     client, visitor_id = returning_visitor()
     voted = make_distinction(axis_a="noun", axis_b="verb", text_a="Line one\nline two of it")
     make_distinction(status=ModerationStatus.PENDING, visitor_id=visitor_id)
+    own = make_distinction(axis_a="stage", axis_b="street", visitor_id=visitor_id)
     Vote.objects.create(distinction=voted, visitor_id=visitor_id, value=1)
     source = Source.objects.get(slug="verb-or-tool")
     audience = Dimension.objects.get(slug="audience")
@@ -80,6 +81,13 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
         "placement-refusal": client.post(
             f"/points/{audience.pk}/place/", {"value": "x"}, HTTP_REFERER="http://testserver/"
         ),
+        # A reader's distinction on its own page, and its author's and reporters' forms.
+        "distinction": client.get(f"/distinctions/{voted.pk}/"),
+        "distinction-report": client.get(f"/distinctions/{voted.pk}/report/"),
+        "distinction-edit-errors": client.post(
+            f"/distinctions/{own.pk}/edit/", {"text_a": "short", "text_b": "", "axis_a": "x"}
+        ),
+        "distinction-delete": client.get(f"/distinctions/{own.pk}/delete/"),
     }
     assert {name: r.status_code for name, r in pages.items()} == {
         "comparison": 200,
@@ -94,6 +102,10 @@ def test_the_comparison_page_and_a_source_page_have_no_html_errors(
         "search-too-long": 400,
         "comparison-placed": 200,
         "placement-refusal": 400,
+        "distinction": 200,
+        "distinction-report": 200,
+        "distinction-edit-errors": 400,
+        "distinction-delete": 200,
     }
     errors = validate({name: r.content for name, r in pages.items()}, tmp_path)
     assert errors == ""

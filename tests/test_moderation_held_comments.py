@@ -72,3 +72,46 @@ def test_a_published_comment_still_sends_the_moderator_to_its_thread(
     response = moderator_client.get(comment.get_absolute_url())
     assert response.status_code == 302
     assert response["Location"].endswith(f"#{comment.anchor}")
+
+
+def test_a_moderator_sees_a_held_comment_in_its_place_on_the_right_page_of_its_thread(
+    moderator_client, seeded, make_comment, settings
+):
+    settings.SMSN_COMMENTS_PER_PAGE = 2
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(hours=1)
+    for n in range(3):
+        make_comment(body=f"Published number {n}", created=start + timedelta(minutes=n))
+    held = make_comment(
+        body="Removed for rudeness",
+        status=ModerationStatus.REMOVED,
+        created=start + timedelta(minutes=3),
+    )
+    make_comment(body="Published after it", created=start + timedelta(minutes=4))
+    make_comment(body="Published last", created=start + timedelta(minutes=5))
+    response = moderator_client.get(held.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    # Page two of three (two top-level comments a page): the one before it and the held one.
+    assert "<h1>Comments, page 2 of 3</h1>" in html
+    assert html.index("Published number 2") < html.index("Removed for rudeness")
+    assert "Published number 1" not in html
+    assert "Published after it" not in html
+    assert f'id="{held.anchor}"' in html
+    assert "Held: only moderators see this · Removed" in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_held_reply_under_a_held_comment_is_shown_with_it_in_the_thread(
+    moderator_client, make_comment
+):
+    parent = make_comment(body="Held parent", status=ModerationStatus.SPAM)
+    reply = make_comment(body="Held reply", parent=parent, status=ModerationStatus.PENDING)
+    make_comment(body="Everybody reads this")
+    html = moderator_client.get(reply.get_absolute_url()).content.decode()
+    assert "Everybody reads this" in html
+    assert html.index("Held parent") < html.index("Held reply")
+    assert html.count("Held: only moderators see this ·") == 2

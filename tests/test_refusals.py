@@ -322,7 +322,16 @@ def get_pages(seeded, make_comment) -> dict[str, str]:
     on_source = {"comparison_slug": seeded.slug, "slug": source.slug}
     comment = make_comment()
     own = {"pk": comment.pk}
+    drawn = {
+        "pk": Distinction.objects.create(
+            comparison=seeded, author_name="Reader", text_a="A stage", text_b="A street"
+        ).pk
+    }
     return {
+        "definitions:distinction": reverse("definitions:distinction", kwargs=drawn),
+        "definitions:report_distinction": reverse("definitions:report_distinction", kwargs=drawn),
+        "definitions:edit_distinction": reverse("definitions:edit_distinction", kwargs=drawn),
+        "definitions:delete_distinction": reverse("definitions:delete_distinction", kwargs=drawn),
         "definitions:home": reverse("definitions:home"),
         "definitions:comparison": seeded.get_absolute_url(),
         "definitions:comparison_json": reverse(

@@ -167,15 +167,42 @@ def test_ten_failed_admin_sign_ins_are_answered_normally(admin_account):
         assert "Please enter the correct username and password" in response.content.decode()
 
 
-def test_the_eleventh_failed_admin_sign_in_gets_a_plain_429(admin_account):
+def test_the_eleventh_failed_admin_sign_in_gets_the_sites_page_saying_when_to_try_again(
+    admin_account,
+):
     attacker = Client(REMOTE_ADDR="198.51.100.9")
     for _ in range(settings.SMSN_RATE_LIMITS["admin-sign-in"][0][0]):
         _sign_in(attacker, "wrong")
     response = _sign_in(attacker, "wrong")
+    html = response.content.decode()
     assert response.status_code == 429
-    assert response["Content-Type"].startswith("text/plain")
-    assert "Too many failed sign-ins" in response.content.decode()
-    assert int(response["Retry-After"]) > 0
+    assert response["Content-Type"].startswith("text/html")
+    assert "<title>Too many failed sign-ins · smsn</title>" in html
+    assert '<link rel="stylesheet"' in html
+    assert (
+        "Too many failed sign-ins from your network, so this one was not tried. Try again in "
+        "about 15 minutes." in html
+    )
+    assert f'href="{ADMIN_LOGIN}">Back to the sign-in page</a>' in html
+    assert 13 * 60 < int(response["Retry-After"]) <= 15 * 60
+
+
+def test_a_blocked_sign_in_says_the_time_really_left(admin_account, monkeypatch):
+    import time as real_time
+
+    from smsn import middleware
+
+    attacker = Client(REMOTE_ADDR="198.51.100.9")
+    for _ in range(settings.SMSN_RATE_LIMITS["admin-sign-in"][0][0] + 1):
+        _sign_in(attacker, "wrong")
+    later = real_time.time() + 14 * 60 + 30
+    monkeypatch.setattr(
+        middleware, "time", type("Clock", (), {"time": staticmethod(lambda: later)})
+    )
+    response = _sign_in(attacker, "correct horse battery staple")
+    assert response.status_code == 429
+    assert "Try again in 30 seconds." in response.content.decode()
+    assert 29 <= int(response["Retry-After"]) <= 30
 
 
 def test_a_blocked_address_cannot_sign_in_even_with_the_right_password(admin_account):

@@ -147,6 +147,9 @@ def test_moderator_views_a_pending_comment_on_the_site_marked_as_held(
     expect(page.locator("#held-notice")).to_contain_text("Held: only moderators see this")
     expect(page.locator(f"#{held.anchor}")).to_contain_text(HELD)
     expect(page.locator(f"#{held.anchor}")).to_contain_text("Pending moderation")
+    # In its place in the thread, whose page it is on.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Comments")
+    expect(page.locator(f"#comment-list #{held.anchor}")).to_be_visible()
     screenshot(page, "held-comment")
 
     visitor = new_page()

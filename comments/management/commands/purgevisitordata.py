@@ -17,7 +17,7 @@ from django.db.models.functions import UUID4
 from django.utils import timezone
 
 from comments.models import Comment, Report
-from definitions.models import Distinction, Placement, Vote
+from definitions.models import Distinction, DistinctionReport, Placement, Vote
 
 BATCH_SIZE = 1000
 
@@ -70,7 +70,9 @@ def purge_visitor_data(*, before: datetime) -> PurgeResult:
     distinctions = Distinction.objects.filter(identified, created__lt=before).update(
         visitor_id=None, ip_hash=""
     )
-    reports = _unlink(Report.objects.filter(created__lt=before))
+    reports = _unlink(Report.objects.filter(created__lt=before)) + _unlink(
+        DistinctionReport.objects.filter(created__lt=before)
+    )
     votes = _unlink(Vote.objects.filter(updated__lt=before))
     placements = _unlink(Placement.objects.filter(updated__lt=before))
     return PurgeResult(
