@@ -364,6 +364,7 @@ POST_ONLY = {
     "comments:post_on_source",
     "definitions:add_distinction",
     "definitions:vote",
+    "definitions:place",
 }
 
 
