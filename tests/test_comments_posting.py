@@ -457,7 +457,8 @@ def test_sixth_comment_in_a_minute_gets_429_with_the_form_again_and_the_text_kep
     assert "faster than we allow, so your comment was not posted" in summary
     assert ">\nOne too many</textarea>" in html
     assert 0 < int(response["Retry-After"]) <= 60
-    assert f"Send it again in {response['Retry-After']} seconds" in summary
+    wait = int(response["Retry-After"])
+    assert f"Send it again in {wait} second{'' if wait == 1 else 's'}" in summary
     assert posted().count() == 5
 
 
