@@ -27,10 +27,12 @@ from django.views.decorators.http import require_POST, require_safe
 from definitions import distinctions, votes
 from definitions.forms import DistinctionForm, VoteForm
 from definitions.models import Comparison, Distinction, Source, Vote, attach_visitor_votes
+from smsn import cards
 from smsn import pagecache as page_cache
 from smsn import ratelimit
 from smsn.http import SiteRequest
 from smsn.refusals import back_to, refuse
+from smsn.templatetags.share import absolute
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +65,14 @@ def comparison_context(
     sources = comparison.published_sources()
     page = readers_page(request, comparison, visitor_id)
     attach_visitor_votes([s.public_distinction for s in sources] + list(page), visitor_id)
+    page_path = comparison.get_absolute_url()
+    if page.number > 1:
+        page_path += f"?page={page.number}"
     return {
         "comparison": comparison,
+        "canonical_path": page_path,
+        "description": comparison.describe(len(sources)),
+        "structured_data": comparison.structured_data(sources, absolute(request, "")),
         "sources": sources,
         "dimensions": comparison.key_differences(sources),
         "page": page,
@@ -74,8 +82,20 @@ def comparison_context(
 
 @require_safe
 def home(request: SiteRequest) -> HttpResponse:
-    """Show the flagship comparison."""
-    return comparison(request, settings.SMSN_FLAGSHIP_COMPARISON)
+    """Show the one published comparison, or the list of them when there are several.
+
+    With one, the home page is that comparison (its canonical address is its own); with
+    several, a list saying so. While the database cannot be reached, new visitors get the
+    last good page of the flagship comparison (as before there were several).
+    """
+    try:
+        slugs = list(Comparison.objects.published().values_list("slug", flat=True)[:2])
+    except (OperationalError, InterfaceError):
+        return comparison(request, settings.SMSN_FLAGSHIP_COMPARISON)
+    if len(slugs) == 1:
+        return comparison(request, slugs[0])
+    comparisons = list(Comparison.objects.listed())
+    return render(request, "definitions/home.html", {"comparisons": comparisons})
 
 
 @require_safe
@@ -347,6 +367,17 @@ def too_many_distinctions(
     response = render(request, TEMPLATE, comparison_context(request, comparison, form), status=429)
     response["Retry-After"] = str(allowance.retry_after)
     return response
+
+
+@require_safe
+def comparison_card(request: SiteRequest, slug: str) -> HttpResponse:
+    """Answer with the comparison's preview image: its two terms, for links shared elsewhere."""
+    comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
+    return cards.card_response(
+        request,
+        comparison.card_digest,
+        lambda: cards.comparison_card(comparison.term_a, comparison.term_b),
+    )
 
 
 @require_safe

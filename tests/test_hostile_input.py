@@ -278,7 +278,7 @@ def test_the_admin_sign_in_answers_anything_without_a_server_error(
 PUBLIC_PAGES = [
     "home", "comparison", "open data", "source", "thread", "source thread", "comments feed",
     "distinctions feed", "source feed", "permalink", "reply", "report", "privacy", "admin login",
-    "liveness", "readiness",
+    "liveness", "readiness", "sitemap", "robots", "comparison card", "site card",
 ]  # fmt: skip
 
 
@@ -307,6 +307,10 @@ def public_page(name: str, comparison) -> str:
         "report": reverse("comments:report", kwargs={"pk": comment.pk}),
         "privacy": reverse("privacy"),
         "admin login": reverse("admin:login"),
+        "sitemap": reverse("definitions:sitemap"),
+        "robots": reverse("robots_txt"),
+        "comparison card": reverse("definitions:comparison_card", kwargs={"slug": comparison.slug}),
+        "site card": reverse("site_card"),
     }[name]
 
 
@@ -329,6 +333,7 @@ ADDRESSES = [
     "/compare/{}/comments/",
     "/compare/{}/comments/post/",
     "/compare/social-media-vs-social-networking/{}",
+    "/compare/{}/preview.png",
     "/comments/{}/",
     "/comments/{}/reply/",
     "/comments/{}/edit/",
@@ -364,6 +369,7 @@ COVERED = {
     "definitions:source", "comments:thread", "comments:source_thread",
     "comments:comparison_feed", "comments:source_feed", "definitions:distinctions_feed",
     "comments:permalink", "comments:reply", "comments:report", "privacy", "liveness", "readiness",
+    "definitions:sitemap", "robots_txt", "definitions:comparison_card", "site_card",
     # forms sent hostile text
     "comments:post_on_comparison", "comments:post_on_source", "comments:edit", "comments:delete",
     "definitions:add_distinction", "definitions:vote",
@@ -941,7 +947,7 @@ def test_text_holding_the_page_caches_marker_character_is_shown_as_typed_to_a_st
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
     nonce = re.search(r'nonce="([^"]+)"', html)[1]
     assert html.count(token) == html.count('name="csrfmiddlewaretoken"')
-    # This request's nonce, on the page's scripts and nowhere else.
-    assert html.count(nonce) == html.count("<script ") == 2
+    # This request's nonce, on the page's scripts (two, and structured data) and nowhere else.
+    assert html.count(nonce) == html.count(f'nonce="{nonce}"') == html.count("<script ") >= 2
     if page == "/":  # only the real vote forms: none grew out of the reader's text
         assert html.count('<form class="vote"') == Distinction.objects.published().count()
