@@ -48,7 +48,7 @@ from definitions.text import ascii_id
 from smsn import ratelimit
 from smsn.http import SiteRequest
 from smsn.refusals import refuse
-from smsn.templatetags.share import absolute
+from smsn.templatetags.share import origin
 
 AUTHOR_COOKIE = "smsn_commenter"
 AUTHOR_COOKIE_SALT = "smsn.comments.author"
@@ -186,9 +186,9 @@ def thread_context(
         )
     is_source = isinstance(target, Source)
     thread_address = thread_url(target)
-    origin = absolute(request, "")
-    part_of = origin + target.get_absolute_url()
-    postings = [c.structured_data(origin, part_of) for c in comments if c.is_public]
+    site = origin(request)
+    part_of = site + target.get_absolute_url()
+    postings = [c.structured_data(site, part_of) for c in comments if c.is_public]
     return {
         "target": target,
         "target_is_source": is_source,

@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -51,7 +52,7 @@ class ComparisonQuerySet(models.QuerySet):
         its own subquery, so no join multiplies another's rows.
         """
         # The comments app's model, found through its relation: this app never imports it.
-        comments = self.model._meta.get_field("comments").related_model
+        comments: Any = self.model._meta.get_field("comments").related_model
         sources = Source.objects.published().filter(comparison=OuterRef("pk")).order_by()
         readers = (
             Distinction.objects.published()
@@ -77,9 +78,7 @@ class ComparisonQuerySet(models.QuerySet):
                 comment_count=count(said),
             )
             .annotate(
-                last_activity=Greatest(
-                    F("created"), newest(sources), newest(readers), newest(said)
-                )
+                last_activity=Greatest(F("created"), newest(sources), newest(readers), newest(said))
             )
         )
 
@@ -96,6 +95,12 @@ class Comparison(models.Model):
     created = models.DateTimeField(default=timezone.now)
 
     objects = ComparisonQuerySet.as_manager()
+
+    # What the home page's list shows of each comparison: set by ComparisonQuerySet.listed().
+    source_count: int
+    distinction_count: int
+    comment_count: int
+    last_activity: datetime
 
     class Meta:
         ordering = ["position", "slug"]

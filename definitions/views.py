@@ -27,12 +27,11 @@ from django.views.decorators.http import require_POST, require_safe
 from definitions import distinctions, votes
 from definitions.forms import DistinctionForm, VoteForm
 from definitions.models import Comparison, Distinction, Source, Vote, attach_visitor_votes
-from smsn import cards
+from smsn import cards, ratelimit
 from smsn import pagecache as page_cache
-from smsn import ratelimit
 from smsn.http import SiteRequest
 from smsn.refusals import back_to, refuse
-from smsn.templatetags.share import absolute
+from smsn.templatetags.share import origin
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ def comparison_context(
         "comparison": comparison,
         "canonical_path": page_path,
         "description": comparison.describe(len(sources)),
-        "structured_data": comparison.structured_data(sources, absolute(request, "")),
+        "structured_data": comparison.structured_data(sources, origin(request)),
         "sources": sources,
         "dimensions": comparison.key_differences(sources),
         "page": page,

@@ -1,6 +1,6 @@
 """Preview images ("cards") that chat apps and social sites show when a page is shared.
 
-A card is a 1200×630 PNG, the size Open Graph and Twitter's large summary card expect, drawn with
+A card is a 1200 by 630 PNG, the size Open Graph and Twitter's large summary card expect, drawn with
 Pillow in the site's colours: two terms in their own colours with a quiet "vs" between them, or
 the site's name and tagline. Fonts: Debian's DejaVu Serif when installed (fonts-dejavu-core),
 else the font Pillow ships (`ImageFont.load_default(size=…)`), so a card is drawn on any machine.
@@ -176,6 +176,7 @@ def card_response(request: HttpRequest, digest: str, draw: Callable[[], bytes]) 
     other address of it (an old `v`, none) a day, so a new card shows when the terms change.
     """
     etag = f'"{digest}"'
+    response: HttpResponse
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:

@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    """Tell crawlers what to leave alone (the admin, POST-only addresses) and where the sitemap is."""
+    """Tell crawlers what to leave alone (the admin, POST-only addresses) and where the sitemap
+    is."""
     context = {
         "admin_path": settings.ADMIN_PATH,
         "sitemap_url": absolute(request, reverse("definitions:sitemap")),

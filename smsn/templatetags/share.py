@@ -39,6 +39,11 @@ def absolute(request: HttpRequest | None, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
+def origin(request: HttpRequest | None) -> str:
+    """Return the site's address without a trailing slash ("https://smsn.example")."""
+    return absolute(request, "/").removesuffix("/")
+
+
 def site_card_path() -> str:
     return f"{reverse('site_card')}?v={cards.card_digest('site')}"
 
