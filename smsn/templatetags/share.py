@@ -26,8 +26,14 @@ SITE_DESCRIPTION = "Compare how different sources define two easily-confused ter
 SITE_CARD_ALT = "smsn: compare how sources define two easily-confused terms"
 
 # What json.dumps may write that would end a <script> element or open an HTML comment inside
-# one: as in Django's json_script, written as JSON escapes, which mean the same characters.
-_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# one: as in Django's json_script, written as JSON escapes, which mean the same characters. The
+# apostrophe too, so no reader's quote stands raw anywhere in the page's HTML.
+_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003C",
+    ord(">"): "\\u003E",
+    ord("&"): "\\u0026",
+    ord("'"): "\\u0027",
+}
 
 
 def absolute(request: HttpRequest | None, path: str) -> str:
@@ -83,7 +89,7 @@ def share_meta(
 def ld_json(data: Any) -> SafeString:
     """Return `data` as JSON safe to stand inside <script type="application/ld+json">.
 
-    Readers' text cannot end the element or open a comment in it: "<", ">" and "&" are
+    Readers' text cannot end the element or open a comment in it: "<", ">", "&" and "'" are
     written as JSON escapes, so "</script>" and "<!--" never appear as such.
     """
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
