@@ -346,6 +346,12 @@ def get_pages(seeded, make_comment) -> dict[str, str]:
         "privacy": reverse("privacy"),
         "liveness": reverse("liveness"),
         "readiness": reverse("readiness"),
+        "definitions:sitemap": reverse("definitions:sitemap"),
+        "robots_txt": reverse("robots_txt"),
+        "definitions:comparison_card": reverse(
+            "definitions:comparison_card", kwargs={"slug": seeded.slug}
+        ),
+        "site_card": reverse("site_card"),
     }
 
 
