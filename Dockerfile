@@ -3,6 +3,9 @@
 FROM python:3.13-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 WEB_CONCURRENCY=4
 WORKDIR /app
+# DejaVu Serif for the preview images of shared links (smsn/cards.py; Pillow's own font otherwise).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements/prod.lock requirements/prod.lock
 RUN pip install --no-cache-dir --require-hashes -r requirements/prod.lock
 COPY . .

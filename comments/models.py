@@ -156,6 +156,32 @@ class Comment(Moderated):
         """Return the comment's permalink, which finds the page of the thread it is on."""
         return reverse("comments:permalink", kwargs={"pk": self.pk})
 
+    def structured_data(self, origin: str, part_of: str = "") -> dict:
+        """Return the comment as schema.org data (JSON-LD), its published replies as `comment`.
+
+        A thread's first comment is a `DiscussionForumPosting` that `isPartOf` the page
+        `part_of` (a full address); its replies are `Comment`s. `origin` is the site's address
+        ("https://smsn.example"). Replies come from `visible_replies` (thread_roots()).
+        """
+        schema_type = "Comment" if self.parent_id else "DiscussionForumPosting"
+        url = origin + self.get_absolute_url()
+        data: dict = {
+            "@type": schema_type,
+            "@id": url,
+            "url": url,
+            "author": {"@type": "Person", "name": self.author_name or "Anonymous"},
+            "datePublished": self.created.isoformat(),
+            "text": self.body,
+        }
+        if part_of:
+            data["isPartOf"] = {"@id": part_of}
+        if self.edited:
+            data["dateModified"] = self.edited.isoformat()
+        replies = [r for r in getattr(self, "visible_replies", ()) if r.is_public]
+        if replies:
+            data["comment"] = [reply.structured_data(origin) for reply in replies]
+        return data
+
     @property
     def is_reply(self) -> bool:
         return self.parent_id is not None

@@ -48,6 +48,7 @@ from definitions.text import ascii_id
 from smsn import ratelimit
 from smsn.http import SiteRequest
 from smsn.refusals import refuse
+from smsn.templatetags.share import origin
 
 AUTHOR_COOKIE = "smsn_commenter"
 AUTHOR_COOKIE_SALT = "smsn.comments.author"
@@ -196,6 +197,9 @@ def thread_context(
         )
     is_source = isinstance(target, Source)
     thread_address = thread_url(target)
+    site = origin(request)
+    part_of = site + target.get_absolute_url()
+    postings = [c.structured_data(site, part_of) for c in comments if c.is_public]
     return {
         "target": target,
         "target_is_source": is_source,
@@ -216,6 +220,10 @@ def thread_context(
         "slot_id": "comment-form",
         "notice": posted_notice(request, target),
         "edit_minutes": int(conf.edit_window().total_seconds() // 60),
+        # What search engines read of the published comments on this page of the thread.
+        "structured_data": {"@context": "https://schema.org", "@graph": postings}
+        if postings
+        else None,
     }
 
 
@@ -252,6 +260,8 @@ def _source(comparison_slug: str, slug: str) -> Source:
 
 def _thread_page(request: SiteRequest, target: Target) -> HttpResponse:
     context = thread_context(request, target, page_number=request.GET.get("page", 1))
+    comparison = target.comparison if isinstance(target, Source) else target
+    context["card_url"] = comparison.card_url
     template = "comments/thread.html"
     if request.htmx:
         template += "#page-items"

@@ -12,12 +12,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Func, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
 from definitions.moderation import Moderated, ModeratedQuerySet, ModerationStatus, edit_window
+from smsn.cards import card_digest
 
 
 class Term(models.TextChoices):
@@ -40,6 +42,46 @@ class ComparisonQuerySet(models.QuerySet):
     def published(self) -> ComparisonQuerySet:
         return self.filter(is_published=True)
 
+    def listed(self) -> ComparisonQuerySet:
+        """Return the published comparisons, each with what the home page's list shows.
+
+        In one query: `source_count` (published sources), `distinction_count` (published
+        readers' distinctions), `comment_count` (published readers' comments, through the
+        `comments` relation the comments app adds) and `last_activity`, the newest of the
+        comparison's creation, its published sources, distinctions and comments. Each count is
+        its own subquery, so no join multiplies another's rows.
+        """
+        # The comments app's model, found through its relation: this app never imports it.
+        comments: Any = self.model._meta.get_field("comments").related_model
+        sources = Source.objects.published().filter(comparison=OuterRef("pk")).order_by()
+        readers = (
+            Distinction.objects.published()
+            .from_readers()
+            .filter(comparison=OuterRef("pk"))
+            .order_by()
+        )
+        said = comments.objects.published().filter(comparison=OuterRef("pk")).order_by()
+
+        def count(queryset: models.QuerySet) -> Subquery:
+            counted = queryset.annotate(n=Func(F("pk"), function="COUNT")).values("n")
+            return Subquery(counted, output_field=models.IntegerField())
+
+        def newest(queryset: models.QuerySet) -> Coalesce:
+            latest = queryset.order_by("-created").values("created")[:1]
+            return Coalesce(Subquery(latest), F("created"))
+
+        return (
+            self.published()
+            .annotate(
+                source_count=count(sources),
+                distinction_count=count(readers),
+                comment_count=count(said),
+            )
+            .annotate(
+                last_activity=Greatest(F("created"), newest(sources), newest(readers), newest(said))
+            )
+        )
+
 
 class Comparison(models.Model):
     """Two easily-confused terms set side by side ("social media vs social networking")."""
@@ -53,6 +95,12 @@ class Comparison(models.Model):
     created = models.DateTimeField(default=timezone.now)
 
     objects = ComparisonQuerySet.as_manager()
+
+    # What the home page's list shows of each comparison: set by ComparisonQuerySet.listed().
+    source_count: int
+    distinction_count: int
+    comment_count: int
+    last_activity: datetime
 
     class Meta:
         ordering = ["position", "slug"]
@@ -72,6 +120,76 @@ class Comparison(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("definitions:comparison", kwargs={"slug": self.slug})
+
+    def describe(self, source_count: int) -> str:
+        """Return the one sentence that describes the comparison's page to search and sharing."""
+        sources = "one source defines" if source_count == 1 else f"{source_count} sources define"
+        return f"How {sources} {self.term_a} and {self.term_b}, side by side."
+
+    @property
+    def card_digest(self) -> str:
+        """Return the name of this comparison's preview image as it is now (smsn.cards)."""
+        return card_digest(self.term_a, self.term_b)
+
+    @property
+    def card_url(self) -> str:
+        """Return the address of the preview image, which never shows another image."""
+        path = reverse("definitions:comparison_card", kwargs={"slug": self.slug})
+        return f"{path}?v={self.card_digest}"
+
+    def structured_data(self, sources: list[Source], origin: str) -> dict[str, Any]:
+        """Return the schema.org description (JSON-LD) of the comparison page.
+
+        Each definition is a `DefinedTerm`. schema.org allows `citation` only on creative works,
+        which a term is not, so each source's two definitions form a `DefinedTermSet` (a
+        creative work) whose `citation` is the source article; each term is `inDefinedTermSet`
+        it. `origin` is the site's address ("https://smsn.example"). Only published rows.
+        """
+        url = origin + self.get_absolute_url()
+        graph: list[dict[str, Any]] = [
+            {
+                "@type": "WebPage",
+                "@id": url,
+                "url": url,
+                "name": self.title,
+                "description": self.describe(len(sources)),
+            }
+        ]
+        for source in sources:
+            set_id = f"{url}#source-{source.slug}"
+            article: dict[str, Any] = {
+                "@type": "Article",
+                "headline": source.title,
+                "url": source.original_url or origin + source.get_absolute_url(),
+            }
+            if source.author:
+                article["author"] = {"@type": "Person", "name": source.author}
+            if source.site_name:
+                article["publisher"] = {"@type": "Organization", "name": source.site_name}
+            if source.published_iso:
+                article["datePublished"] = source.published_iso
+            graph.append(
+                {
+                    "@type": "DefinedTermSet",
+                    "@id": set_id,
+                    "name": f"{self.title}, as “{source.title}” defines them",
+                    "url": origin + source.get_absolute_url(),
+                    "isPartOf": {"@id": url},
+                    "citation": article,
+                    "hasDefinedTerm": [
+                        {
+                            "@type": "DefinedTerm",
+                            "@id": origin + definition.get_absolute_url(),
+                            "name": self.term_label(definition.term),
+                            "description": definition.quote,
+                            "url": origin + definition.get_absolute_url(),
+                            "inDefinedTermSet": {"@id": set_id},
+                        }
+                        for definition in source.definitions.all()
+                    ],
+                }
+            )
+        return {"@context": "https://schema.org", "@graph": graph}
 
     def term_label(self, term: str) -> str:
         """Return the name of term "a" or "b"."""
@@ -374,6 +492,16 @@ class Source(models.Model):
             if self.published_day:
                 parts.append(f"{self.published_day:02d}")
         return "-".join(parts)
+
+    @property
+    def description(self) -> str:
+        """Return the one sentence that describes the source's page to search and sharing."""
+        on = f", on {self.site_name}," if self.site_name else ""
+        comparison = self.comparison
+        return (
+            f"How “{self.title}”{on} defines {comparison.term_a} and {comparison.term_b}, "
+            "quoted with attribution."
+        )
 
     @property
     def attribution(self) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from definitions import feeds, views
+from definitions.sitemaps import SITEMAPS
 
 app_name = "definitions"
 
@@ -12,6 +15,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("compare/<slug:slug>/", views.comparison, name="comparison"),
     path("compare/<slug:slug>.json", views.comparison_json, name="comparison_json"),
+    path("compare/<slug:slug>/preview.png", views.comparison_card, name="comparison_card"),
     path("compare/<slug:slug>/distinctions/", views.add_distinction, name="add_distinction"),
     path("compare/<slug:comparison_slug>/sources/<slug:slug>/", views.source, name="source"),
     path("distinctions/<int:pk>/", views.distinction, name="distinction"),
@@ -25,4 +29,6 @@ urlpatterns = [
         feeds.ReaderDistinctionsFeed(),
         name="distinctions_feed",
     ),
+    # The sitemap answers at the site's root, as crawlers look for it (robots.txt names it too).
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

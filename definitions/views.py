@@ -46,10 +46,11 @@ from definitions.models import (
     mark_for_visitor,
 )
 from definitions.moderation import ModerationStatus, can_moderate, edit_minutes
+from smsn import cards, ratelimit
 from smsn import pagecache as page_cache
-from smsn import ratelimit
 from smsn.http import SiteRequest
 from smsn.refusals import back_to, came_from, refuse
+from smsn.templatetags.share import origin
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +95,14 @@ def comparison_context(
         dimension.placement_notice = next(
             (str(m) for m in reversed(notices) if m.extra_tags == placement_tag(dimension)), ""
         )
+    page_path = comparison.get_absolute_url()
+    if page.number > 1:
+        page_path += f"?page={page.number}"
     return {
         "comparison": comparison,
+        "canonical_path": page_path,
+        "description": comparison.describe(len(sources)),
+        "structured_data": comparison.structured_data(sources, origin(request)),
         "sources": sources,
         "dimensions": dimensions,
         "page": page,
@@ -111,8 +118,20 @@ def placement_tag(dimension: Dimension) -> str:
 
 @require_safe
 def home(request: SiteRequest) -> HttpResponse:
-    """Show the flagship comparison."""
-    return comparison(request, settings.SMSN_FLAGSHIP_COMPARISON)
+    """Show the one published comparison, or the list of them when there are several.
+
+    With one, the home page is that comparison (its canonical address is its own); with
+    several, a list saying so. While the database cannot be reached, new visitors get the
+    last good page of the flagship comparison (as before there were several).
+    """
+    try:
+        slugs = list(Comparison.objects.published().values_list("slug", flat=True)[:2])
+    except (OperationalError, InterfaceError):
+        return comparison(request, settings.SMSN_FLAGSHIP_COMPARISON)
+    if len(slugs) == 1:
+        return comparison(request, slugs[0])
+    comparisons = list(Comparison.objects.listed())
+    return render(request, "definitions/home.html", {"comparisons": comparisons})
 
 
 @require_safe
@@ -492,6 +511,17 @@ def too_many_distinctions(
     response = render(request, TEMPLATE, comparison_context(request, comparison, form), status=429)
     response["Retry-After"] = str(allowance.retry_after)
     return response
+
+
+@require_safe
+def comparison_card(request: SiteRequest, slug: str) -> HttpResponse:
+    """Answer with the comparison's preview image: its two terms, for links shared elsewhere."""
+    comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
+    return cards.card_response(
+        request,
+        comparison.card_digest,
+        lambda: cards.comparison_card(comparison.term_a, comparison.term_b),
+    )
 
 
 @require_safe

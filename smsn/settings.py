@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # sitemap.xml (definitions/sitemaps.py).
+    "django.contrib.sitemaps",
     # The widget templates, for FORM_RENDERER below.
     "django.forms",
     "django_htmx",
@@ -269,6 +271,10 @@ SMSN_SHARED_PAGE_MAX_AGE = float(os.environ.get("SMSN_SHARED_PAGE_MAX_AGE", "1")
 SMSN_RELEASE = os.environ.get("SMSN_RELEASE", "")
 
 # Which comparison "/" shows.
+# The site's public address ("https://smsn.example"), for canonical links, sharing tags, the
+# sitemap and structured data: the same whichever host name or instance answered. Unset: each
+# request's own scheme and host.
+SMSN_SITE_URL = os.environ.get("SMSN_SITE_URL", "").rstrip("/")
 SMSN_FLAGSHIP_COMPARISON = os.environ.get("SMSN_FLAGSHIP", "social-media-vs-social-networking")
 
 # Visitor cookie: a random id, signed, HttpOnly, kept for a year.

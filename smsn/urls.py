@@ -14,8 +14,8 @@ admin.site.site_title = "smsn moderation"
 admin.site.index_title = "Queues, log and content"
 
 urlpatterns = [
-    # Comparisons (/ and compare/<slug>/), their sources, votes, readers' distinctions, open data
-    # and the distinctions feed: definitions/urls.py.
+    # Comparisons (/ and compare/<slug>/), their sources, votes, readers' distinctions, open data,
+    # preview images, the distinctions feed and sitemap.xml: definitions/urls.py.
     path("", include("definitions.urls")),
     # Comment threads (compare/<slug>/comments/, …/sources/<slug>/comments/), comment forms,
     # permalinks, edit, delete, report (comments/<pk>/…) and comment feeds: comments/urls.py.
@@ -25,6 +25,8 @@ urlpatterns = [
     path("healthz", views.liveness, name="liveness"),
     path("readyz", views.readiness, name="readiness"),
     path("privacy/", views.privacy, name="privacy"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("preview.png", views.site_card, name="site_card"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
 

@@ -17,10 +17,29 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from smsn import cards
 from smsn.middleware import is_outage, service_unavailable
 from smsn.refusals import refusal_html, refuse, wants_fragment
+from smsn.templatetags.share import absolute
 
 logger = logging.getLogger(__name__)
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Tell crawlers what to leave alone (the admin, POST-only addresses) and where the sitemap
+    is."""
+    context = {
+        "admin_path": settings.ADMIN_PATH,
+        "sitemap_url": absolute(request, reverse("definitions:sitemap")),
+    }
+    return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def site_card(request: HttpRequest) -> HttpResponse:
+    """Answer with the site's preview image, for pages that are not one comparison's."""
+    return cards.card_response(request, cards.card_digest("site"), cards.site_card)
 
 
 @require_safe

@@ -369,6 +369,7 @@ PUBLIC_PAGES = [
     "distinctions feed", "source feed", "permalink", "reply", "report", "privacy", "admin login",
     "liveness", "readiness", "search", "distinction", "distinction report", "distinction edit",
     "distinction delete",
+    "liveness", "readiness", "sitemap", "robots", "comparison card", "site card",
 ]  # fmt: skip
 
 
@@ -408,6 +409,10 @@ def public_page(name: str, comparison) -> str:
         "privacy": reverse("privacy"),
         "admin login": reverse("admin:login"),
         "search": f"{reverse('search:search')}?q=media&comparison={comparison.slug}",
+        "sitemap": reverse("definitions:sitemap"),
+        "robots": reverse("robots_txt"),
+        "comparison card": reverse("definitions:comparison_card", kwargs={"slug": comparison.slug}),
+        "site card": reverse("site_card"),
     }[name]
 
 
@@ -430,6 +435,7 @@ ADDRESSES = [
     "/compare/{}/comments/",
     "/compare/{}/comments/post/",
     "/compare/social-media-vs-social-networking/{}",
+    "/compare/{}/preview.png",
     "/comments/{}/",
     "/comments/{}/reply/",
     "/comments/{}/edit/",
@@ -472,6 +478,7 @@ COVERED = {
     "comments:permalink", "comments:reply", "comments:report", "privacy", "liveness", "readiness",
     "search:search",
     "definitions:distinction", "definitions:delete_distinction",
+    "definitions:sitemap", "robots_txt", "definitions:comparison_card", "site_card",
     # forms sent hostile text
     "comments:post_on_comparison", "comments:post_on_source", "comments:edit", "comments:delete",
     "definitions:add_distinction", "definitions:vote", "definitions:place",
@@ -1097,7 +1104,7 @@ def test_text_holding_the_page_caches_marker_character_is_shown_as_typed_to_a_st
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
     nonce = re.search(r'nonce="([^"]+)"', html)[1]
     assert html.count(token) == html.count('name="csrfmiddlewaretoken"')
-    # This request's nonce, on the page's scripts and nowhere else.
-    assert html.count(nonce) == html.count("<script ") == 2
+    # This request's nonce, on the page's scripts (two, and structured data) and nowhere else.
+    assert html.count(nonce) == html.count(f'nonce="{nonce}"') == html.count("<script ") >= 2
     if page == "/":  # only the real vote forms: none grew out of the reader's text
         assert html.count('<form class="vote"') == Distinction.objects.published().count()

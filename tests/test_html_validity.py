@@ -119,3 +119,31 @@ def test_the_comparison_page_spells_its_htmx_attributes_the_valid_way(seeded, ma
     ours = html.split("<main", 1)[1].split('<section class="wrap discussion"', 1)[0]
     assert "data-hx-post=" in ours
     assert re.findall(r"\shx-[a-z-]+=", ours) == []
+
+
+@needs_java
+def test_the_home_list_the_comment_thread_and_the_privacy_page_have_no_html_errors(
+    client, seeded, make_comment, tmp_path
+):
+    from django.urls import reverse
+
+    from definitions.models import Comparison
+
+    root = make_comment(body="A comment </script><!-- with markup & more")
+    make_comment(body="A reply", parent=root)
+    Comparison.objects.create(slug="weather-vs-climate", term_a="weather", term_b="climate")
+    source = Source.objects.get(slug="verb-or-tool")
+
+    pages = {
+        "home-list": client.get("/"),
+        "thread": client.get(reverse("comments:thread", args=[seeded.slug])),
+        "source-thread": client.get(
+            reverse("comments:source_thread", args=[seeded.slug, source.slug])
+        ),
+        "privacy": client.get(reverse("privacy")),
+        "comparison-with-comments": client.get(seeded.get_absolute_url()),
+    }
+    assert {name: r.status_code for name, r in pages.items()} == dict.fromkeys(pages, 200)
+    assert "comparison-item" in pages["home-list"].content.decode()
+    errors = validate({name: r.content for name, r in pages.items()}, tmp_path)
+    assert errors == ""

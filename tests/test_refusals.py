@@ -356,6 +356,12 @@ def get_pages(seeded, make_comment) -> dict[str, str]:
         "liveness": reverse("liveness"),
         "readiness": reverse("readiness"),
         "search:search": f"{reverse('search:search')}?q=media",
+        "definitions:sitemap": reverse("definitions:sitemap"),
+        "robots_txt": reverse("robots_txt"),
+        "definitions:comparison_card": reverse(
+            "definitions:comparison_card", kwargs={"slug": seeded.slug}
+        ),
+        "site_card": reverse("site_card"),
     }
 
 
