@@ -182,6 +182,9 @@ def test_an_editor_adds_a_comparison_and_its_source_and_nothing_of_the_first_lea
     saved = editor_client.post(reverse(REVIEW), data)
     assert saved.status_code == 302
     source = Source.objects.get(comparison=weather)
+    assert not source.is_published  # a draft until the editor publishes it
+    published = editor_client.post(reverse("admin:definitions_source_publish", args=[source.pk]))
+    assert published.status_code == 302
 
     page = client.get(weather.get_absolute_url()).content.decode()
     assert "Weather is the state of the atmosphere" in page

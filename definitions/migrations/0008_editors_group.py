@@ -1,7 +1,7 @@
 """Create the "Editors" group: staff who add comparisons and their sources, and nothing more.
 
 An editor creates a comparison in the admin (two terms, lead, slug) and adds its sources with
-"Add source from text" (the intake), then curates their definitions, dimensions and stances.
+"Add source from text" (the intake), which saves it as a draft, previews and publishes it, then curates their definitions, dimensions and stances.
 Moderating readers' words stays with the Moderators group; a person may be in both.
 """
 
@@ -14,7 +14,7 @@ GROUP_NAME = "Editors"
 # distinctions and comments go with them): a comparison is withdrawn by unpublishing it.
 PERMISSIONS = [
     ("comparison", ["view", "add", "change"]),
-    ("source", ["view", "add", "change"]),
+    ("source", ["view", "add", "change", "publish"]),
     ("definition", ["view", "add", "change", "delete"]),
     ("dimension", ["view", "add", "change", "delete"]),
     ("claim", ["view", "add", "change", "delete"]),
