@@ -189,16 +189,22 @@ def _incr(key: str) -> None:
         cache.set(key, time.time_ns(), timeout=None)
 
 
+def _bump(key: str) -> None:
+    _incr(key)
+    # Outside a transaction the change is committed already: one new version is enough. Inside
+    # one, a page rendered from a snapshot taken before the commit must not stay current.
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _incr(key))
+
+
 def bump(comparison_id: int) -> None:
     """Start a new version of a comparison's page, now and when the transaction commits."""
-    _incr(_key(comparison_id))
-    transaction.on_commit(lambda: _incr(_key(comparison_id)))
+    _bump(_key(comparison_id))
 
 
 def bump_all() -> None:
     """Start a new version of every comparison's page, now and when the transaction commits."""
-    _incr(_key("all"))
-    transaction.on_commit(lambda: _incr(_key("all")))
+    _bump(_key("all"))
 
 
 def page_key(comparison_id: int, name: str) -> str:
