@@ -39,8 +39,10 @@ def cast_vote(
     each adds its change to the stored counts, which therefore always equal the vote rows
     (moderation recounts under the same lock). A vote a moderator voided stays as it is.
 
-    On PostgreSQL that is one round trip: one call of the function `smsn_cast_vote` (migration
-    definitions 0005), which does in the database what the portable path does in four queries.
+    On PostgreSQL a vote cast or changed is one round trip: one call of the function
+    `smsn_cast_vote` (migration definitions 0005), which does in the database what the portable
+    path does in four queries. A vote withdrawn takes the portable path after that call, so
+    Django deletes the vote with whatever points at it (moderators' removal records).
     The returned distinction carries what the vote widget and the redirect need, its comparison
     included, so answering costs no further query.
     """
@@ -93,6 +95,9 @@ def _cast_vote_in_one_statement(
     if row is None:
         return None
     *fields, after, changed = row
+    if changed is None:
+        # A vote withdrawn: the ORM deletes it, with the rows that point at it (on_delete).
+        return _cast_vote_portably(distinction_id, visitor_id, ip_hash, value)
     if changed:
         page_cache.bump(fields[0])
     return _outcome(distinction_id, tuple(fields), after)

@@ -3,7 +3,9 @@
 It does what the portable path of cast_vote does, statement for statement: lock the published
 distinction, read the visitor's vote (each statement of a PL/pgSQL function sees what was
 committed before it, so after the lock it sees every earlier vote), write the vote, move the
-stored counts and score. Other databases have no such function and use the portable path.
+stored counts and score. A withdrawn vote is deleted by the portable path instead (the function
+answers that it did nothing), so Django's on_delete handling of the rows pointing at the vote
+applies. Other databases have no such function and use the portable path.
 """
 
 from __future__ import annotations
@@ -54,7 +56,11 @@ BEGIN
         RETURN;
     END IF;
     IF p_value = 0 THEN
-        DELETE FROM definitions_vote WHERE id = v.id;
+        -- Withdrawn: Django deletes the vote, and with it what other apps keep about it
+        -- (on_delete), which this function cannot know. Nothing done; the caller does it.
+        RETURN QUERY SELECT d.comparison_id, d.slug, d.source_id, d.axis_a, d.axis_b, d.text_a,
+            d.created, d.upvotes, d.downvotes, d.score, v_before, NULL::boolean;
+        RETURN;
     ELSIF v_before = 0 THEN
         INSERT INTO definitions_vote
             (distinction_id, visitor_id, ip_hash, value, is_void, created, updated)
