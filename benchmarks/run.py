@@ -50,6 +50,8 @@ class Result:
 
 def env() -> dict[str, str]:
     e = dict(os.environ)
+    # The server and the management commands run with the site's statement timeout.
+    e.pop("SMSN_DB_STATEMENT_TIMEOUT_MS", None)
     e.update(
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=SECRET,
@@ -79,6 +81,9 @@ def manage(*args: str) -> str:
 
 def django_setup() -> None:
     os.environ.update(env())
+    # This process only writes the large data set: its bulk statements and commit may take
+    # longer than the site's statement timeout on a busy machine (the server keeps it).
+    os.environ["SMSN_DB_STATEMENT_TIMEOUT_MS"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smsn.settings")
     sys.path.insert(0, str(ROOT))
     import django

@@ -1,4 +1,4 @@
-"""The comparison page's shared cache: the HTML that is the same for every visitor, versioned.
+"""The shared cache of comparison and source pages: the HTML that is the same for every visitor.
 
 Rendering the page (sources table, key differences, twenty readers' distinctions, a fifty-comment
 thread) costs far more than serving it, and for most requests it is the same for everyone. So
@@ -32,6 +32,9 @@ version of every comparison.
 
 Every key holding rendered HTML carries the release (`release()`), so two releases on one Redis
 (a rolling deploy) never serve each other's pages and their hashed static file names.
+
+A source page is kept the same way, as one more page of its comparison (`source_page(pk)`,
+found by the address "<comparison slug>/<source slug>"): it changes with the same versions.
 
 Visitors with something of their own on the page (a pending distinction or comment, a comment
 they may still edit, a report) get the page rendered for them; the apps say what counts as
