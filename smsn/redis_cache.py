@@ -10,7 +10,7 @@ script. Everything else, including how values are stored, is Django's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.cache.backends import redis as django_redis
 
@@ -87,4 +87,5 @@ class RedisCache(django_redis.RedisCache):
         stop at the first key over its limit and return its 1-based position, else 0."""
         keys = [self.make_and_validate_key(key) for key, _, _ in counters]
         args = [n for _, limit, ttl in counters for n in (limit, ttl)]
-        return self._cache.count_within_limits(keys, args)
+        client = cast(RedisCacheClient, self._cache)
+        return client.count_within_limits(keys, args)

@@ -21,7 +21,9 @@ def shared_cache(request):
 
 
 def first_source() -> Source:
-    return Source.objects.published().order_by("position").first()
+    source = Source.objects.published().order_by("position").first()
+    assert source is not None
+    return source
 
 
 def page(client, source: Source) -> str:
