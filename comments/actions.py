@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,7 +24,6 @@ class Posted:
     created: bool
 
 
-@transaction.atomic
 def post_comment(
     *,
     target: Comparison | Source,
@@ -37,12 +36,16 @@ def post_comment(
     parent: Comment | None = None,
     submission_token: str | None = None,
     honeypot_filled: bool = False,
+    token_checked: bool = False,
 ) -> Posted:
     """Post a comment or a reply, held for a moderator if it looks like spam.
 
-    The same submission token twice is one comment: the second call returns the first one.
+    The same submission token twice is one comment: the second call returns the first one
+    (`token_checked`: the caller has just looked for it; the unique constraint still decides
+    a race). The comment is one INSERT, so it needs no transaction of its own: outside one
+    it commits by itself, with no BEGIN and COMMIT round trips.
     """
-    if submission_token:
+    if submission_token and not token_checked:
         existing = Comment.objects.filter(submission_token=submission_token).first()
         if existing is not None:
             return Posted(existing, created=False)
@@ -69,9 +72,12 @@ def post_comment(
         submission_token=submission_token or None,
     )
     try:
-        # A savepoint, so a concurrent double submit that wins the race leaves this
-        # transaction usable for fetching the comment it created.
-        with transaction.atomic():
+        if connection.in_atomic_block:
+            # A savepoint, so a concurrent double submit that wins the race leaves the
+            # caller's transaction usable for fetching the comment it created.
+            with transaction.atomic():
+                comment.save()
+        else:
             comment.save()
     except IntegrityError:
         if not submission_token:

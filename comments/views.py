@@ -468,6 +468,7 @@ def _post(request: SiteRequest, target: Target) -> HttpResponse:
         parent=form.parent_comment,
         submission_token=form.token,
         honeypot_filled=form.is_honeypot_filled,
+        token_checked=True,
     )
     return _posted(request, target, posted)
 

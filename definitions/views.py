@@ -537,11 +537,84 @@ def comparison_json(request: SiteRequest, slug: str) -> JsonResponse:
     return response
 
 
+SOURCE_TEMPLATE = "definitions/source.html"
+
+
 @require_safe
 def source(request: SiteRequest, comparison_slug: str, slug: str) -> HttpResponse:
-    """Show a source article with its definitions highlighted in place."""
-    source = Source.objects.public(comparison_slug, slug)
-    return render(request, "definitions/source.html", {"source": source})
+    """Show a source article with its definitions highlighted in place.
+
+    Served like the comparison page: the page every visitor without anything of their own on it
+    sees is rendered once per version of its comparison and shared (smsn/pagecache.py).
+    """
+    response = None
+    if is_shareable(request):
+        try:
+            response = shared_source_response(request, comparison_slug, slug)
+        except page_cache.UNAVAILABLE:
+            response = None
+    if response is None:
+        source = Source.objects.public(comparison_slug, slug)
+        response = render(request, SOURCE_TEMPLATE, {"source": source})
+    return response
+
+
+def shared_source_response(
+    request: SiteRequest, comparison_slug: str, slug: str
+) -> HttpResponse | None:
+    """Answer with the source page every visitor sees, or None if the visitor has something of
+    their own on it (a comment of theirs in its thread: they get it rendered for them)."""
+    address = f"{comparison_slug}/{slug}"
+    max_age = 0 if request.visitor.id else settings.SMSN_SHARED_PAGE_MAX_AGE
+    page = page_cache.find_shared_page(address, max_age=max_age).page
+    if page is None:
+        # Raises Http404 for a source nobody may read, before anything is cached.
+        source = Source.objects.public(comparison_slug, slug)
+        if page_cache.has_personal(request, source.comparison_id):
+            return None
+        version = page_cache.version(source.comparison_id)
+        name = page_cache.source_page(source.pk)
+        page = page_cache.cached_page(source.comparison_id, version, name)
+        if page is None:
+            page = render_shared_source_page(request, comparison_slug, slug, version)
+            if page is None:
+                return None
+        return HttpResponse(page.render(request))
+    if page_cache.has_personal(request, page.comparison_id):
+        return None
+    return HttpResponse(page.render(request))
+
+
+def render_shared_source_page(
+    request: SiteRequest, comparison_slug: str, slug: str, version: str
+) -> page_cache.SharedPage | None:
+    """Render and store the shared page of this version of a source (None if it just went).
+
+    The source is read again after `version` was: a change that lands meanwhile starts a newer
+    version, so this page is never served after it.
+    """
+    source = (
+        Source.objects.published()
+        .filter(comparison__slug=comparison_slug, comparison__is_published=True, slug=slug)
+        .select_related("comparison")
+        .first()
+    )
+    if source is None:
+        return None
+    holes = page_cache.Holes()
+    context = {"source": source, **holes.context()}
+    html = render(request, SOURCE_TEMPLATE, context).content.decode()
+    page = page_cache.SharedPage.from_rendering(
+        comparison_id=source.comparison_id,
+        slug=f"{comparison_slug}/{slug}",
+        version=version,
+        holes=holes,
+        html=html,
+        vote_states={},
+        name=page_cache.source_page(source.pk),
+    )
+    page_cache.store_shared_page(page)
+    return page
 
 
 # A reader's distinction on its own page: its author's edit and delete, visitors' reports --------

@@ -1,4 +1,4 @@
-"""The comparison page's shared cache: the HTML that is the same for every visitor, versioned.
+"""The shared cache of comparison and source pages: the HTML that is the same for every visitor.
 
 Rendering the page (sources table, key differences, twenty readers' distinctions, a fifty-comment
 thread) costs far more than serving it, and for most requests it is the same for everyone. So
@@ -35,6 +35,9 @@ version of every comparison.
 Every key holding rendered HTML carries the release (`release()`), so two releases on one Redis
 (a rolling deploy) never serve each other's pages and their hashed static file names.
 
+A source page is kept the same way, as one more page of its comparison (`source_page(pk)`,
+found by the address "<comparison slug>/<source slug>"): it changes with the same versions.
+
 Visitors with something of their own on the page (a pending distinction or comment, a comment
 they may still edit, a report) get the page rendered for them; the apps say what counts as
 "something of their own" through `register_personal`, because this module imports no app.
@@ -68,7 +71,9 @@ TIMEOUT = 10 * 60
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 # The format of what is stored: changes whenever SharedPage or a stored fragment does, so a
 # deploy never reads data of another shape.
-FORMAT = 4
+FORMAT = 5
+# The name of the comparison page among a comparison's shared pages (a source's: `source_page`).
+COMPARISON_PAGE = "shared-page"
 
 # Hidden form fields whose value must be new for every page view (one-time submission tokens
 # and signed load times): name -> function(comparison id) returning a fresh value.
@@ -192,16 +197,22 @@ def _incr(key: str) -> None:
         cache.set(key, time.time_ns(), timeout=None)
 
 
+def _bump(key: str) -> None:
+    _incr(key)
+    # Outside a transaction the change is committed already: one new version is enough. Inside
+    # one, a page rendered from a snapshot taken before the commit must not stay current.
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _incr(key))
+
+
 def bump(comparison_id: int) -> None:
     """Start a new version of a comparison's page, now and when the transaction commits."""
-    _incr(_key(comparison_id))
-    transaction.on_commit(lambda: _incr(_key(comparison_id)))
+    _bump(_key(comparison_id))
 
 
 def bump_all() -> None:
     """Start a new version of every comparison's page, now and when the transaction commits."""
-    _incr(_key("all"))
-    transaction.on_commit(lambda: _incr(_key("all")))
+    _bump(_key("all"))
 
 
 def page_key(comparison_id: int, name: str) -> str:
@@ -340,11 +351,14 @@ class SharedPage:
     """
 
     comparison_id: int
+    # The address it is found by: the comparison's slug, or "<comparison slug>/<source slug>".
     slug: str
     version: str
     parts: list
     votes: dict[int, dict[int, list]] = field(default_factory=dict)
     placements: dict[int, dict[int, list]] = field(default_factory=dict)
+    # Which of the comparison's pages it is (COMPARISON_PAGE, or source_page(pk)).
+    name: str = COMPARISON_PAGE
 
     @classmethod
     def from_rendering(
@@ -357,6 +371,7 @@ class SharedPage:
         html: str,
         vote_states: dict[int, dict[int, str]],
         placement_states: dict[int, dict[int, str]] | None = None,
+        name: str = COMPARISON_PAGE,
     ) -> SharedPage:
         """Split a page rendered with `holes`, and the other states of its vote forms and
         placement blocks rendered with it."""
@@ -380,6 +395,7 @@ class SharedPage:
             _encode(parts),
             states("vote", vote_regions, vote_states),
             states("place", placement_regions, placement_states or {}),
+            name,
         )
 
     def render(
@@ -423,6 +439,7 @@ class SharedPage:
             "parts": self.parts,
             "votes": self.votes,
             "placements": self.placements,
+            "name": self.name,
         }
 
     @classmethod
@@ -436,17 +453,23 @@ class SharedPage:
             data["parts"],
             data["votes"],
             data["placements"],
+            data["name"],
         )
 
 
-# This process's copy of the newest shared page of each comparison it served, and which
-# comparison a slug names. A copy is served after reading the comparison's current version from
-# the shared cache, or, to a caller that allows it (`max_age`, for new visitors), within that
-# many seconds of the last such read.
-_local_pages: dict[int, SharedPage] = {}
-_local_ids: dict[str, int] = {}
+# This process's copy of the newest shared page of each (comparison, page name) it served, and
+# which (comparison, page name) an address names. A copy is served after reading the
+# comparison's current version from the shared cache, or, to a caller that allows it
+# (`max_age`, for new visitors), within that many seconds of the last such read.
+_local_pages: dict[tuple[int, str], SharedPage] = {}
+_local_ids: dict[str, tuple[int, str]] = {}
 # When each local copy's version was last confirmed as current (time.monotonic()).
-_confirmed: dict[int, float] = {}
+_confirmed: dict[tuple[int, str], float] = {}
+
+
+def source_page(source_id: int) -> str:
+    """Return the name of a source's page among its comparison's shared pages."""
+    return f"source-page:{source_id}"
 
 
 @dataclass(frozen=True)
@@ -459,36 +482,39 @@ class Lookup:
 
 
 def find_shared_page(slug: str, *, max_age: float = 0) -> Lookup:
-    """Look up the current shared page of the comparison with this slug.
+    """Look up the current shared page with this address (a comparison's slug, or
+    "<comparison slug>/<source slug>").
 
     For a comparison this process has served before, this costs one read of the shared cache
     (its version) and, when this process's copy is older, one more (the page). With `max_age`,
     a copy whose version was confirmed less than `max_age` seconds ago is served without asking.
     """
-    pk = _local_ids.get(slug)
-    if pk is None:
+    local = _local_ids.get(slug)
+    if local is None:
         return Lookup()
-    page = _local_pages.get(pk)
-    confirmed = _confirmed.get(pk, -math.inf)
+    pk, name = local
+    page = _local_pages.get(local)
+    confirmed = _confirmed.get(local, -math.inf)
     if page is not None and page.slug == slug and time.monotonic() - confirmed < max_age:
         return Lookup(page, pk, page.version)
     current = version(pk)
-    page = cached_page(pk, current)
+    page = cached_page(pk, current, name)
     if page is not None and page.slug != slug:
         return Lookup()
     return Lookup(page, pk, current)
 
 
-def cached_page(comparison_id: int, current: str) -> SharedPage | None:
-    """Return the shared page of this version (read just now) of a comparison, if cached."""
-    page = _local_pages.get(comparison_id)
+def cached_page(comparison_id: int, current: str, name: str = COMPARISON_PAGE) -> SharedPage | None:
+    """Return the shared page `name` of this version (read just now) of a comparison, if cached."""
+    local = (comparison_id, name)
+    page = _local_pages.get(local)
     if page is None or page.version != current:
-        page = SharedPage.from_data(cache.get(_page_key(comparison_id, current)))
+        page = SharedPage.from_data(cache.get(_page_key(comparison_id, current, name)))
         if page is None:
             return None
-        _local_ids[page.slug] = comparison_id
-        _local_pages[comparison_id] = page
-    _confirmed[comparison_id] = time.monotonic()
+        _local_ids[page.slug] = local
+        _local_pages[local] = page
+    _confirmed[local] = time.monotonic()
     return page
 
 
@@ -497,8 +523,8 @@ def last_good_page(slug: str) -> SharedPage | None:
 
     For new visitors while the database cannot be reached: an older page beats an error.
     """
-    pk = _local_ids.get(slug)
-    page = _local_pages.get(pk) if pk is not None else None
+    local = _local_ids.get(slug)
+    page = _local_pages.get(local) if local is not None else None
     if page is not None and page.slug == slug:
         return page
     try:
@@ -516,18 +542,19 @@ def forget_local_copies() -> None:
 
 def store_shared_page(page: SharedPage) -> None:
     """Keep a freshly rendered shared page here and in the shared cache."""
-    _local_ids[page.slug] = page.comparison_id
-    _local_pages[page.comparison_id] = page
+    local = (page.comparison_id, page.name)
+    _local_ids[page.slug] = local
+    _local_pages[local] = page
     # Not confirmed: its version was read before rendering, which took a while.
-    _confirmed.pop(page.comparison_id, None)
+    _confirmed.pop(local, None)
     data = page.as_data()
-    cache.set(_page_key(page.comparison_id, page.version), data, TIMEOUT)
+    cache.set(_page_key(page.comparison_id, page.version, page.name), data, TIMEOUT)
     # The last good page outlives its version: it is what new visitors read during an outage.
     cache.set(_last_key(page.slug), data, 7 * 24 * 3600)
 
 
-def _page_key(comparison_id: int, current: str) -> str:
-    return f"cmp:{release()}:{FORMAT}:{comparison_id}:shared-page:{current}"
+def _page_key(comparison_id: int, current: str, name: str = COMPARISON_PAGE) -> str:
+    return f"cmp:{release()}:{FORMAT}:{comparison_id}:{name}:{current}"
 
 
 def _last_key(slug: str) -> str:

@@ -54,12 +54,39 @@ class Allowance:
 
 def allow(action: str, *keys: object) -> Allowance:
     """Count one `action` by each key (an IP-network hash, a visitor id; empty ones skipped);
-    refuse as soon as a key is over one of the action's limits."""
-    for count, window in limits(action):
-        for n, key in enumerate(keys):
-            if key and not hit(f"{action}:{n}:{window}", str(key), count, window):
+    refuse as soon as a key is over one of the action's limits.
+
+    On Redis every counter is counted in one round trip (RedisCache.count_within_limits).
+    """
+    counters = [
+        (f"{action}:{n}:{window}", str(key), count, window)
+        for count, window in limits(action)
+        for n, key in enumerate(keys)
+        if key
+    ]
+    count_within_limits = getattr(cache, "count_within_limits", None)
+    if count_within_limits is None:
+        for scope, key, count, window in counters:
+            if not hit(scope, key, count, window):
                 return Allowance(False, retry_after=seconds_left(window))
+        return Allowance(True)
+    cache_keys = [_cache_key(scope, key, window) for scope, key, _, window in counters]
+    refused = count_within_limits(
+        [
+            (k, count, window + 5)
+            for k, (_, _, count, window) in zip(cache_keys, counters, strict=True)
+        ]
+    )
+    counted = _counted.get()
+    if counted is not None:
+        counted.extend(cache_keys[:refused] if refused else cache_keys)
+    if refused:
+        return Allowance(False, retry_after=seconds_left(counters[refused - 1][3]))
     return Allowance(True)
+
+
+def _cache_key(scope: str, key: str, window: int) -> str:
+    return f"rl:{scope}:{key}:{int(time.time() // window)}"
 
 
 def seconds_left(window: int) -> int:
@@ -78,8 +105,7 @@ def wait_in_words(seconds: int) -> str:
 
 def hit(scope: str, key: str, limit: int, window: int = 60) -> bool:
     """Count one action by `key` in `scope`; return True if it is within `limit` per `window`s."""
-    bucket = int(time.time() // window)
-    cache_key = f"rl:{scope}:{key}:{bucket}"
+    cache_key = _cache_key(scope, key, window)
     # Counting an existing window is one atomic round trip; only the first action in a window
     # creates the counter, with add(), which one caller wins if several start it at once.
     try:
