@@ -156,6 +156,8 @@ class Comparison(models.Model):
             }
         ]
         for source in sources:
+            if not source.definitions.all():
+                continue  # a set of no terms: the source defines neither
             set_id = f"{url}#source-{source.slug}"
             article: dict[str, Any] = {
                 "@type": "Article",
@@ -250,7 +252,8 @@ class Comparison(models.Model):
                 "attribution": str,
                 "definitions": {"a"|"b": {"quote": str, "start": int, "end": int,
                                           "summary": str,
-                                          "url": str}},   # the quote in place, with anchor
+                                          "url": str}     # the quote in place, with anchor
+                                         | null},         # the source does not define it
                 "distinction": int|null,                  # id in "distinctions"
               }],
               "dimensions": [{
@@ -345,7 +348,10 @@ class Comparison(models.Model):
                     "original_url": s.original_url,
                     "url": absolute(s.get_absolute_url()),
                     "attribution": s.attribution,
-                    "definitions": {d.term: definition_data(d) for d in s.definitions.all()},
+                    "definitions": {
+                        term: definition_data(d) if (d := s.definition_of(term)) else None
+                        for term in Term
+                    },
                     "distinction": s.public_distinction.pk if s.public_distinction else None,
                 }
                 for s in sources
@@ -393,7 +399,7 @@ class SourceQuerySet(models.QuerySet):
         """Return the published source `slug` of the published comparison `comparison_slug`
         (with its comparison), or raise Http404."""
         return get_object_or_404(
-            self.published().select_related("comparison"),
+            self.published().select_related("comparison").prefetch_related("definitions"),
             comparison__slug=comparison_slug,
             comparison__is_published=True,
             slug=slug,
@@ -498,9 +504,22 @@ class Source(models.Model):
         """Return the one sentence that describes the source's page to search and sharing."""
         on = f", on {self.site_name}," if self.site_name else ""
         comparison = self.comparison
+        defined = {d.term for d in self.definitions.all()}
+        if len(defined) == 2:
+            return (
+                f"How “{self.title}”{on} defines {comparison.term_a} and {comparison.term_b}, "
+                "quoted with attribution."
+            )
+        if defined:
+            (term,) = defined
+            other = Term.B if term == Term.A else Term.A
+            return (
+                f"How “{self.title}”{on} defines {comparison.term_label(term)}, quoted with "
+                f"attribution; it does not define {comparison.term_label(other)}."
+            )
         return (
-            f"How “{self.title}”{on} defines {comparison.term_a} and {comparison.term_b}, "
-            "quoted with attribution."
+            f"“{self.title}”{on} on {comparison.term_a} and {comparison.term_b}, quoted with "
+            "attribution; it defines neither."
         )
 
     @property

@@ -101,18 +101,19 @@ def load_comparison(data: dict[str, Any]) -> SeedResult:
                 term=term,
                 defaults={"quote": quote, "start": start, "summary": summary},
             )
-        d = s["distinction"]
-        Distinction.objects.update_or_create(
-            source=source,
-            defaults={
-                "comparison": comparison,
-                "axis_a": d["axis_a"],
-                "axis_b": d["axis_b"],
-                "text_a": d["text_a"],
-                "text_b": d["text_b"],
-                "author_name": source.site_name or source.title,
-            },
-        )
+        # A source that does not define both terms may draw no distinction between them.
+        if (d := s.get("distinction")) is not None:
+            Distinction.objects.update_or_create(
+                source=source,
+                defaults={
+                    "comparison": comparison,
+                    "axis_a": d["axis_a"],
+                    "axis_b": d["axis_b"],
+                    "text_a": d["text_a"],
+                    "text_b": d["text_b"],
+                    "author_name": source.site_name or source.title,
+                },
+            )
         for slug, says_a, says_b, claim_a, claim_b in s["stances"]:
             missing = {(slug, "a", claim_a), (slug, "b", claim_b)} - claims.keys()
             if missing:

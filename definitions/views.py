@@ -597,6 +597,7 @@ def render_shared_source_page(
         Source.objects.published()
         .filter(comparison__slug=comparison_slug, comparison__is_published=True, slug=slug)
         .select_related("comparison")
+        .prefetch_related("definitions")
         .first()
     )
     if source is None:

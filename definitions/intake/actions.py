@@ -70,20 +70,24 @@ def add_source_from_article(
     provenance: str = "",
     publish: bool = False,
 ) -> Source:
-    """Create a source with its two definitions, its distinction and its stances.
+    """Create a source with its definitions, its distinction and its stances.
 
     The source is a draft (not on any public page) unless `publish`: a moderator previews it on
     the comparison and publishes it with `publish_source`.
 
-    Quotes must be exact substrings of the body; their offsets are computed here. The reader
-    comments are handed to whoever stores comments through the `source_imported` signal, in the
-    same transaction. Raise DuplicateSourceError if the comparison already has this exact text.
+    Quotes must be exact substrings of the body; their offsets are computed here. An empty quote
+    means the source does not define that term: it gets no definition of it, and the pages say
+    so. The distinction is saved only with both texts (`text_a`, `text_b`). The reader comments,
+    (author, body, status, created or None), are handed to whoever stores comments through the
+    `source_imported` signal, in the same transaction. Raise DuplicateSourceError if the
+    comparison already has this exact text.
     """
     existing = comparison.sources.filter(body=body).first()
     if existing is not None:
         raise DuplicateSourceError(existing)
-    starts = {Term.A: body.find(quote_a), Term.B: body.find(quote_b)}
-    if not quote_a or not quote_b or -1 in starts.values():
+    quotes = {Term.A: (quote_a, summary_a), Term.B: (quote_b, summary_b)}
+    starts = {term: body.find(quote) for term, (quote, _) in quotes.items() if quote}
+    if -1 in starts.values():
         raise ValueError("Each definition must be an exact quote from the body.")
     year, month, day = date
     position = comparison.sources.aggregate(last=Max("position"))["last"]
@@ -102,19 +106,21 @@ def add_source_from_article(
         position=0 if position is None else position + 1,
         is_published=publish,
     )
-    for term, quote, summary in ((Term.A, quote_a, summary_a), (Term.B, quote_b, summary_b)):
-        Definition.objects.create(
-            source=source, term=term, quote=quote, start=starts[term], summary=summary
+    for term, (quote, summary) in quotes.items():
+        if quote:
+            Definition.objects.create(
+                source=source, term=term, quote=quote, start=starts[term], summary=summary
+            )
+    if text_a.strip() and text_b.strip():
+        Distinction.objects.create(
+            comparison=comparison,
+            source=source,
+            axis_a=axis_a[:60],
+            axis_b=axis_b[:60],
+            text_a=text_a,
+            text_b=text_b,
+            author_name=(site_name or title)[:60],
         )
-    Distinction.objects.create(
-        comparison=comparison,
-        source=source,
-        axis_a=axis_a[:60],
-        axis_b=axis_b[:60],
-        text_a=text_a,
-        text_b=text_b,
-        author_name=(site_name or title)[:60],
-    )
     Stance.objects.bulk_create(
         Stance(source=source, dimension=s.dimension, says_a=s.says_a[:300], says_b=s.says_b[:300])
         for s in stances

@@ -51,7 +51,7 @@ from definitions.intake.forms import (
 )
 from definitions.intake.parse import ParsedArticle
 from definitions.intake.propose import Proposals, propose
-from definitions.models import Comparison, Source
+from definitions.models import Comparison, Distinction, Source, Term
 from definitions.views import comparison_context
 from smsn.http import SiteRequest
 
@@ -62,6 +62,19 @@ if TYPE_CHECKING:
     _SourceAdminBase = admin.ModelAdmin[Source]
 else:
     _SourceAdminBase = object
+
+
+def _saved_parts(source: Source) -> str:
+    """Say which definitions a just-saved source has, and whether it has a distinction."""
+    comparison = source.comparison
+    terms = {d.term for d in source.definitions.all()}
+    defined = [comparison.term_label(t) for t in Term if t in terms]
+    missing = [comparison.term_label(t) for t in Term if t not in terms]
+    said = f"its definition of {' and of '.join(defined)}" if defined else "no definition"
+    if missing:
+        said += f" (it does not define {' or '.join(missing)})"
+    has_distinction = Distinction.objects.filter(source=source).exists()
+    return f"{said}, {'its' if has_distinction else 'no'} distinction"
 
 
 def _proposals(comparison: Comparison, body: str) -> Proposals:
@@ -252,8 +265,8 @@ class SourceIntakeMixin(_SourceAdminBase):
                 self.log_addition(request, source, [{"added": {}}])
                 self.message_user(
                     request,
-                    f"Saved the source “{source.title}” as a draft with its definitions, "
-                    f"distinction, {len(source.stances.all())} dimensions and "
+                    f"Saved the source “{source.title}” as a draft with "
+                    f"{_saved_parts(source)}, {len(source.stances.all())} dimensions and "
                     f"{len(comment_rows(comments))} reader comments. It is not on the public "
                     "pages yet: preview it on the comparison, then publish it.",
                 )

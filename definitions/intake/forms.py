@@ -168,6 +168,12 @@ class ProposalRadioSelect(forms.RadioSelect):
         return option
 
 
+TEXT_HELP = (
+    "May be left empty for a term the source does not define; the source is then saved "
+    "without a distinction (an axis needs both)."
+)
+
+
 class ReviewForm(forms.Form):
     """Step 2: the parsed article and the proposals, for the moderator to correct and confirm."""
 
@@ -235,13 +241,19 @@ class ReviewForm(forms.Form):
     axis_a = forms.CharField(label="Axis label for term A", required=False, max_length=60)
     axis_b = forms.CharField(label="Axis label for term B", required=False, max_length=60)
 
+    # Required for a term the source defines (clean()); the source's distinction is saved only
+    # with both texts.
     text_a = forms.CharField(
         label="What sets term A apart",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 100, "class": "vLargeTextField"}),
+        help_text=TEXT_HELP,
     )
     text_b = forms.CharField(
         label="What sets term B apart",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 100, "class": "vLargeTextField"}),
+        help_text=TEXT_HELP,
     )
 
     def __init__(
@@ -296,12 +308,8 @@ class ReviewForm(forms.Form):
                         "it below: choose the quote's sentence, or clear the quote.",
                     )
                 else:
-                    self.add_error(
-                        f"definition_{term}",
-                        f"This source does not define {label}, so it cannot be added: each "
-                        "source on a comparison quotes how it defines both terms. Nothing was "
-                        "saved; choose a sentence if one does define it, or cancel.",
-                    )
+                    # Saved without a definition of this term; the pages say it is not defined.
+                    cleaned[f"the_quote_{term}"] = ""
                 continue
             quote = edited or chosen
             field = f"quote_{term}" if edited else f"definition_{term}"
@@ -319,6 +327,14 @@ class ReviewForm(forms.Form):
                 )
             else:
                 cleaned[f"the_quote_{term}"] = quote
+            if quote and not cleaned.get(f"text_{term}", "").strip():
+                self.add_error(f"text_{term}", f"Say what sets {label} apart in this source.")
+        texts = [cleaned.get(f"text_{term}", "").strip() for term in ("a", "b")]
+        if not all(texts) and (cleaned.get("axis_a") or cleaned.get("axis_b")):
+            self.add_error(
+                "axis_a",
+                "An axis needs what sets each term apart: fill in both, or clear the axis labels.",
+            )
         year, month, day = (cleaned.get(f"published_{p}") for p in ("year", "month", "day"))
         if month and day and year:
             try:
