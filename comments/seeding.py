@@ -17,7 +17,10 @@ from definitions.moderation import ModerationStatus
 def import_original_comments(source: Source, rows: list[list[Any]]) -> int:
     """Create the source's imported comments that are missing; return how many were created.
 
-    Existing imported comments are left as they are, so a moderator's decision survives a reload.
+    Each row is [author, body, status] or [author, body, status, created]: a comment whose page
+    gave its date (created, aware) keeps it; the others are dated now, a microsecond apart so
+    that they keep the thread's order. Existing imported comments are left as they are, so a
+    moderator's decision survives a reload.
     """
     existing = set(
         Comment.objects.filter(source=source, is_imported=True).values_list(
@@ -26,7 +29,7 @@ def import_original_comments(source: Source, rows: list[list[Any]]) -> int:
     )
     base = timezone.now()
     created = 0
-    for position, (author, body, status) in enumerate(rows):
+    for position, (author, body, status, *when) in enumerate(rows):
         if position in existing:
             continue
         Comment.objects.create(
@@ -39,8 +42,7 @@ def import_original_comments(source: Source, rows: list[list[Any]]) -> int:
             status=ModerationStatus.PUBLISHED if status == "pingback" else status,
             is_imported=True,
             import_position=position,
-            # Imported comments carry no date; keep their original order in the thread.
-            created=base + timedelta(microseconds=position),
+            created=when[0] if when and when[0] else base + timedelta(microseconds=position),
         )
         created += 1
     return created

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent with `source` (the new Source) and `comments`: a list of (author, body, status) tuples in
-# their original order, status being "published", "spam" or "pingback" (stored as a published
-# comment of the kind pingback, never shown in a thread).
+# Sent with `source` (the new Source) and `comments`: a list of (author, body, status) or
+# (author, body, status, created) tuples in their original order, status being "published",
+# "spam" or "pingback" (stored as a published comment of the kind pingback, never shown in a
+# thread), created the aware datetime the page gave the comment, or None when it gave none.
 source_imported = Signal()

@@ -506,7 +506,9 @@ def test_wordpress_comments_are_one_row_each_on_the_review_page(superuser_client
     )
     assert (data["comments-1-author"], data["comments-1-body"]) == (["John Smith"], ["I disagree."])
     html = paste(superuser_client, seeded, WORDPRESS_ARTICLE).content.decode()
-    assert 'Comment 1 <span class="comment-date">(dated 2012-03-03 on the page)</span>' in html
+    assert (
+        'Comment 1 <span class="comment-date">(dated 2012-03-03 at 16:15 on the page)</span>'
+    ) in html
 
 
 def test_a_comment_is_split_in_two_at_a_line_of_dashes(superuser_client, seeded):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Max
@@ -66,7 +67,7 @@ def add_source_from_article(
     text_a: str,
     text_b: str,
     stances: Sequence[StanceInput] = (),
-    comments: Sequence[tuple[str, str, str]] = (),
+    comments: Sequence[tuple[str, str, str, datetime | None]] = (),
     provenance: str = "",
     publish: bool = False,
 ) -> Source:

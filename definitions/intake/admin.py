@@ -340,6 +340,7 @@ class SourceIntakeMixin(_SourceAdminBase):
                     "author": c.author,
                     "kind": "pingback" if c.kind == "pingback" else "published",
                     "date": iso_date(c.date) or "",
+                    "time": f"{c.time[0]:02d}:{c.time[1]:02d}" if c.time else "",
                     "body": c.body,
                 }
                 for c in parsed.comments[:MAX_COMMENTS]

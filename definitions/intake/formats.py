@@ -14,6 +14,7 @@ broken markup, nothing to install): no database, no network.
 from __future__ import annotations
 
 import codecs
+import datetime
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -113,6 +114,22 @@ def iso_date(date: DateParts) -> str | None:
     if day is None:
         return f"{year:04d}-{month:02d}"
     return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def dated(date: DateParts, time: tuple[int, int] | None = None) -> datetime.datetime | None:
+    """Return when a comment was written, in UTC, from the date (and time) its page gave.
+
+    A whole date without a time is noon UTC of that day: whatever the page's time zone, that is
+    the same day. A date missing its month or day is None (the comment is dated when imported).
+    """
+    year, month, day = date
+    if year is None or month is None or day is None:
+        return None
+    hour, minute = time if time is not None else (12, 0)
+    try:
+        return datetime.datetime(year, month, day, hour, minute, tzinfo=datetime.UTC)
+    except ValueError:
+        return None
 
 
 def detect_format(text: str) -> Format:

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import formset_factory
 
-from definitions.intake.formats import FORMAT_CHOICES, UnreadableText, decode_article
+from definitions.intake.formats import FORMAT_CHOICES, UnreadableText, dated, decode_article
 from definitions.intake.parse import MAX_ARTICLE_CHARS, parse_article
 from definitions.intake.propose import Candidate
 from definitions.models import Comparison, Dimension
@@ -409,9 +409,10 @@ class ImportedCommentForm(forms.Form):
         required=False, max_length=60, widget=forms.TextInput(attrs={"class": "vTextField"})
     )
     kind = forms.ChoiceField(choices=KINDS)
-    # The date the page gave the comment ("2012-03-04"), shown on the review; imported comments
-    # keep the article's order rather than a date, so it is not stored.
+    # The date and time the page gave the comment ("2012-03-04", "16:15"), shown on the review
+    # and stored as the comment's date (formats.dated); without them it is dated when imported.
     date = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
+    time = forms.CharField(required=False, max_length=5, widget=forms.HiddenInput)
     body = forms.CharField(
         required=False,
         max_length=MAX_COMMENT_CHARS,
@@ -469,7 +470,9 @@ def restructured_comments(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]
         if row.get("merge") and merged:
             merged[-1]["body"] = f"{merged[-1]['body']}\n\n{row['body']}"
         else:
-            merged.append({k: row.get(k) for k in ("include", "author", "kind", "date", "body")})
+            merged.append(
+                {k: row.get(k) for k in ("include", "author", "kind", "date", "time", "body")}
+            )
     result: list[dict[str, Any]] = []
     for row in merged:
         parts = [part.strip() for part in _SPLIT_LINE.split(row["body"]) if part.strip()]
@@ -481,15 +484,35 @@ def restructured_comments(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]
                     "body": part,
                     "author": row["author"] if first else "",
                     "date": row.get("date") if first else "",
+                    "time": row.get("time") if first else "",
                 }
             )
     return result
 
 
-def comment_rows(formset: forms.BaseFormSet) -> list[tuple[str, str, str]]:
-    """Return the comments to import, as (author, body, kind), after merges and splits."""
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_TIME = re.compile(r"^(\d{2}):(\d{2})$")
+
+
+def row_created(date: str | None, time: str | None) -> datetime.datetime | None:
+    """Return the datetime of a comment row's date ("2012-03-04") and time ("16:15"), or None
+    when the row has no whole date."""
+    day = _ISO_DATE.match(date or "")
+    if day is None:
+        return None
+    clock = _ISO_TIME.match(time or "")
+    year, month, mday = (int(part) for part in day.groups())
+    hour_minute = (int(clock[1]), int(clock[2])) if clock else None
+    return dated((year, month, mday), hour_minute)
+
+
+def comment_rows(
+    formset: forms.BaseFormSet,
+) -> list[tuple[str, str, str, datetime.datetime | None]]:
+    """Return the comments to import, as (author, body, kind, created or None), after merges
+    and splits."""
     return [
-        (row["author"], row["body"], row["kind"])
+        (row["author"], row["body"], row["kind"], row_created(row.get("date"), row.get("time")))
         for row in restructured_comments(formset.cleaned_data)
         if row["include"]
     ]

@@ -22,6 +22,8 @@ class ParsedComment(NamedTuple):
     body: str
     kind: str  # "comment" or "pingback"
     date: tuple[int | None, int | None, int | None] = (None, None, None)
+    # (hour, minute) on a 24-hour clock when the date line gives the time ("at 4:15 pm").
+    time: tuple[int, int] | None = None
 
 
 @dataclass
@@ -162,6 +164,30 @@ def parse_date(line: str) -> tuple[int | None, int | None, int | None] | None:
     return None
 
 
+_CLOCK = re.compile(
+    r"(?:^|[\s,])(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:\s*(?P<half>[ap])\.?m\.?)?$",
+    re.I,
+)
+
+
+def parse_time(line: str) -> tuple[int, int] | None:
+    """Return (hour, minute), 24-hour, from the time at the end of a date line, or None.
+
+    "March 3, 2012 at 4:15 pm" gives (16, 15); "2012-03-03 09:05" gives (9, 5).
+    """
+    m = _CLOCK.search(_clean_line(line))
+    if not m:
+        return None
+    hour, minute = int(m["hour"]), int(m["minute"])
+    if half := (m["half"] or "").lower():
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return (hour, minute)
+
+
 def _is_debris(line: str) -> bool:
     text = _clean_line(line)
     if not text:
@@ -271,15 +297,16 @@ def _split_comments(lines: list[str]) -> list[ParsedComment]:
     for item in items:
         author = ""
         date: tuple[int | None, int | None, int | None] = (None, None, None)
+        time = None
         if item and (m := _SAYS.match(item[0])):
             author = m["author"].strip()
             item = item[1:]
         elif item and (m := _NAME_DATE.match(item[0])) and (found := _date_value(m["date"])):
-            author, date = m["author"].strip(), found
+            author, date, time = m["author"].strip(), found, parse_time(m["date"])
             item = item[1:]
         for at in (0, -1):
             if len(item) > 1 and date == (None, None, None) and (found := parse_date(item[at])):
-                date = found
+                date, time = found, parse_time(item[at])
                 item = item[1:] if at == 0 else item[:-1]
         if not item:
             continue
@@ -290,7 +317,7 @@ def _split_comments(lines: list[str]) -> list[ParsedComment]:
             if not author and (m := _FOLLOW_ME.match(line)):
                 author = m["author"]
         kind = "pingback" if _PINGBACK.search(item[0]) else "comment"
-        comments.append(ParsedComment(author[:60], "\n\n".join(item), kind, date))
+        comments.append(ParsedComment(author[:60], "\n\n".join(item), kind, date, time))
     return comments
 
 

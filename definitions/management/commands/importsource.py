@@ -17,7 +17,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import URLValidator
 
 from definitions.intake.actions import DuplicateSourceError, StanceInput, add_source_from_article
-from definitions.intake.formats import FORMAT_CHOICES, UnreadableText, decode_article, iso_date
+from definitions.intake.formats import (
+    FORMAT_CHOICES,
+    UnreadableText,
+    dated,
+    decode_article,
+    iso_date,
+)
 from definitions.intake.parse import MAX_ARTICLE_CHARS, ParsedArticle, parse_article
 from definitions.intake.propose import Proposals, propose
 from definitions.models import Comparison, Source
@@ -295,7 +301,12 @@ class Command(BaseCommand):
                     for slug in proposals.dimensions
                 ],
                 comments=[
-                    (c.author, c.body, "pingback" if c.kind == "pingback" else "published")
+                    (
+                        c.author,
+                        c.body,
+                        "pingback" if c.kind == "pingback" else "published",
+                        dated(c.date, c.time),
+                    )
                     for c in parsed.comments
                 ],
                 provenance=f"Imported from {file.name} with the importsource command.",
