@@ -67,7 +67,7 @@ def add_source_from_article(
     text_a: str,
     text_b: str,
     stances: Sequence[StanceInput] = (),
-    comments: Sequence[tuple[str, str, str, datetime | None]] = (),
+    comments: Sequence[tuple[str, str, str] | tuple[str, str, str, datetime | None]] = (),
     provenance: str = "",
     publish: bool = False,
 ) -> Source:
