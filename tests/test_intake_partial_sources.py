@@ -160,6 +160,37 @@ def test_a_source_that_defines_neither_term_renders_everywhere(client, seeded):
     assert entry["definitions"] == {"a": None, "b": None}
 
 
+def test_an_axis_without_both_texts_is_refused_next_to_the_axis(superuser_client, seeded):
+    data = review_form(paste(superuser_client, seeded, ONLY_MEDIA))
+    data["definition_a"] = [QUOTE]
+    data["definition_b"] = [DOES_NOT_DEFINE]
+    data["text_a"], data["text_b"] = ["Channels."], [""]
+    data["axis_a"], data["axis_b"] = ["channels"], ["people"]
+
+    response = superuser_client.post(reverse(REVIEW), data)
+
+    assert response.status_code == 400
+    assert "An axis needs what sets each term apart" in response.content.decode()
+
+
+def test_a_source_distinction_without_an_axis_shows_no_empty_axis(client, seeded):
+    source = add_source_from_article(
+        comparison=seeded,
+        title="No axis named",
+        body=QUOTE,
+        quote_a=QUOTE,
+        quote_b="",
+        text_a="Channels.",
+        text_b="People.",
+        publish=True,
+    )
+
+    row = row_of(client.get(seeded.get_absolute_url()).content.decode(), source)
+
+    assert "Draws the line without naming an axis." in row
+    assert "</span> vs <span" not in row
+
+
 # Imported comments keep their date --------------------------------------------------------------
 
 
