@@ -3,7 +3,7 @@
 
 Calls Django's WSGI handler directly (the whole middleware stack, no server, no network) for
 each path many times and prints the mean wall and CPU time per request; with `--profile NAME`
-it prints a pyinstrument profile of that path (`pip install pyinstrument`). It runs against the
+it prints a pyinstrument profile of that path (pyinstrument is in the dev lock). It runs against the
 database and cache of the environment (DATABASE_URL, REDIS_URL), e.g. the benchmark's after a
 run, or one made with benchmarks/benchdata.py:
 
