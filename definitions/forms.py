@@ -1,4 +1,4 @@
-"""Forms for what visitors send: a vote, and a distinction of their own."""
+"""Forms for what visitors send: a vote, an answer to an example, a distinction of their own."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
-from definitions.models import Comparison
+from definitions.models import Comparison, Verdict
 from definitions.text import NameField, PlainTextField
 
 FORM_SALT = "smsn.distinction-form"
@@ -61,6 +61,12 @@ class VoteForm(forms.Form):
         choices=[("1", "Convincing"), ("-1", "Not convincing"), ("0", "Withdraw my vote")],
         coerce=int,
     )
+
+
+class AnswerForm(forms.Form):
+    """One press of an answer button: which term an example belongs to."""
+
+    value = forms.ChoiceField(choices=Verdict.choices)
 
 
 class DistinctionForm(forms.Form):

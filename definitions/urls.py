@@ -1,4 +1,4 @@
-"""Addresses of comparisons, their sources, votes, readers' distinctions and open data."""
+"""Addresses of comparisons, their sources, examples, votes, readers' distinctions, open data."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("compare/<slug:slug>/distinctions/", views.add_distinction, name="add_distinction"),
     path("compare/<slug:comparison_slug>/sources/<slug:slug>/", views.source, name="source"),
     path("distinctions/<int:pk>/vote/", views.vote, name="vote"),
+    path("compare/<slug:slug>/examples/", views.examples, name="examples"),
+    path("compare/<slug:comparison_slug>/examples/<slug:slug>/", views.example, name="example"),
+    path("examples/<int:pk>/answer/", views.answer, name="answer"),
+    path("compare/<slug:slug>/feeds/examples/", feeds.ExamplesFeed(), name="examples_feed"),
     path(
         "compare/<slug:slug>/feeds/distinctions/",
         feeds.ReaderDistinctionsFeed(),

@@ -304,6 +304,8 @@ SMSN_RATE_LIMITS = {
     action: [(count * SMSN_RATE_LIMIT_MULTIPLIER, seconds) for count, seconds in limits]
     for action, limits in {
         "vote": [(30, 60)],
+        # Answers to "Is YouTube social media, social networking, or both?", per network.
+        "answer": [(30, 60)],
         "distinction": [(10, 600)],
         "comment": [(5, 60), (30, 3600)],
         "report": [(10, 60), (50, 3600)],
