@@ -84,3 +84,30 @@ def test_the_comparison_page_spells_its_htmx_attributes_the_valid_way(seeded, ma
     ours = html.split("<main", 1)[1].split('<section class="wrap discussion"', 1)[0]
     assert "data-hx-post=" in ours
     assert re.findall(r"\shx-[a-z-]+=", ours) == []
+
+
+@needs_java
+def test_the_example_pages_have_no_html_errors(seeded, returning_visitor, tmp_path):
+    from django.urls import reverse
+
+    from definitions.models import Example
+
+    client, _ = returning_visitor()
+    youtube = Example.objects.get(slug="youtube")
+    facebook = Example.objects.get(slug="facebook")
+    answer = reverse("definitions:answer", args=[facebook.pk])
+    pages = {
+        "examples": client.get(reverse("definitions:examples", args=[seeded.slug])),
+        "example-unanswered": client.get(youtube.get_absolute_url()),
+        "example-answered": client.post(answer, {"value": "both"}, follow=True),
+        "answer-refused": client.post(answer, {"value": "7"}, HTTP_REFERER="http://testserver/"),
+    }
+    assert {name: r.status_code for name, r in pages.items()} == {
+        "examples": 200,
+        "example-unanswered": 200,
+        "example-answered": 200,
+        "answer-refused": 400,
+    }
+    assert "What the sources imply" in pages["example-answered"].content.decode()
+    errors = validate({name: r.content for name, r in pages.items()}, tmp_path)
+    assert errors == ""
