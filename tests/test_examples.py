@@ -58,9 +58,7 @@ def test_every_implication_quote_names_its_example(seeded):
 def test_loading_the_seed_twice_keeps_one_row_each_and_readers_answers(seeded):
     from django.core.management import call_command
 
-    answer_example(
-        example_id=example().pk, visitor_id=uuid.uuid4(), ip_hash="h", value="both"
-    )
+    answer_example(example_id=example().pk, visitor_id=uuid.uuid4(), ip_hash="h", value="both")
     before = (Example.objects.count(), ExampleImplication.objects.count())
     call_command("loadsources", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (Example.objects.count(), ExampleImplication.objects.count()) == before
@@ -87,8 +85,8 @@ def test_a_quote_at_the_wrong_offset_is_moved_to_where_it_is(seeded):
 
 def test_the_example_page_asks_the_question_in_the_comparisons_words(client, seeded):
     html = client.get(example().get_absolute_url()).content.decode()
-    assert "Is <em class=\"example-name\">YouTube</em>" in html
-    assert "social media</span>, <span class=\"term-b\">social networking</span>, or both?" in html
+    assert 'Is <em class="example-name">YouTube</em>' in html
+    assert 'social media</span>, <span class="term-b">social networking</span>, or both?' in html
     assert "Answer first" in html
     # Nothing of what sources or readers say before answering.
     assert "What the sources imply" not in html
@@ -110,9 +108,9 @@ def test_answering_without_javascript_redirects_to_the_result(visitor_client, se
 def test_after_answering_each_source_says_what_it_implies_with_its_quote(visitor_client, seeded):
     found = example("facebook")
     html = visitor_client.post(answer_url(found), {"value": "a"}, follow=True).content.decode()
-    assert "implies <strong class=\"verdict\">social networking</strong>" in html
+    assert 'implies <strong class="verdict">social networking</strong>' in html
     # Source 4 calls Facebook both social media and a core social networking platform.
-    assert "implies <strong class=\"verdict\">both</strong>" in html
+    assert 'implies <strong class="verdict">both</strong>' in html
     assert "When we speak of social networking sites, we speak of Facebook or mySpace." in html
     source = Source.objects.get(slug="channel-or-place")
     assert f'href="{source.get_absolute_url()}#:~:text=' in html
@@ -233,9 +231,7 @@ def test_the_index_takes_the_same_queries_for_few_and_many_examples(
         client.get(url)
 
 
-def test_the_comparison_page_asks_about_the_first_example_and_links_the_others(
-    client, seeded
-):
+def test_the_comparison_page_asks_about_the_first_example_and_links_the_others(client, seeded):
     html = client.get(seeded.get_absolute_url()).content.decode()
     first = Example.objects.filter(comparison=seeded).first()
     assert 'id="examples-heading">Is it social media, social networking, or both?' in html
