@@ -66,6 +66,10 @@ class PlaceFilter(admin.SimpleListFilter):
         return [
             *((f"c{c.pk}", f"{c.title} (comparison page)") for c in Comparison.objects.all()),
             *((f"s{s.pk}", s.title) for s in Source.objects.only("pk", "title")),
+            *(
+                (f"d{c.pk}", f"{c.title} (a distinction's discussion)")
+                for c in Comparison.objects.all()
+            ),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -74,7 +78,9 @@ class PlaceFilter(admin.SimpleListFilter):
         if pk is None:
             return queryset
         if kind == "c":
-            return queryset.filter(comparison_id=pk, source__isnull=True)
+            return queryset.filter(comparison_id=pk, source__isnull=True, distinction__isnull=True)
+        if kind == "d":
+            return queryset.filter(comparison_id=pk, distinction__isnull=False)
         if kind == "s":
             return queryset.filter(source_id=pk)
         return queryset
@@ -107,7 +113,7 @@ class CommentAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.Model
         ReportedFilter,
         ("created", admin.DateFieldListFilter),
     ]
-    list_select_related = ["comparison", "source__comparison"]
+    list_select_related = ["comparison", "source__comparison", "distinction__source"]
     search_fields = ["body", "author_name"]
     ordering = ["-created", "-id"]
     fieldsets = [

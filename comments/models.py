@@ -1,4 +1,4 @@
-"""Reader comments on sources and comparisons, and visitors' reports of them."""
+"""Reader comments on comparisons, sources and distinctions, and visitors' reports of them."""
 
 from __future__ import annotations
 
@@ -60,18 +60,31 @@ class CommentQuerySet(ModeratedQuerySet):
         """
         rows = (
             self.published()
-            .filter(comparison=comparison)
+            .filter(comparison=comparison, distinction__isnull=True)
             .order_by()
             .values("source_id")
             .annotate(n=Count("id"))
         )
         return {row["source_id"]: row["n"] for row in rows}
 
-    def on(self, target: Comparison | Source) -> CommentQuerySet:
-        """Return the comments posted on a comparison or a source."""
+    def counts_by_distinction(self, comparison: Comparison | int) -> dict[int, int]:
+        """Return the published comment count of each distinction of a comparison, one query."""
+        rows = (
+            self.published()
+            .filter(comparison=comparison, distinction__isnull=False)
+            .order_by()
+            .values("distinction_id")
+            .annotate(n=Count("id"))
+        )
+        return {row["distinction_id"]: row["n"] for row in rows}
+
+    def on(self, target: Comparison | Source | Distinction) -> CommentQuerySet:
+        """Return the comments posted on a comparison, a source or a distinction."""
+        if isinstance(target, Distinction):
+            return self.filter(distinction=target)
         if isinstance(target, Source):
             return self.filter(source=target)
-        return self.filter(comparison=target, source__isnull=True)
+        return self.filter(comparison=target, source__isnull=True, distinction__isnull=True)
 
 
 class Comment(Moderated):
@@ -81,6 +94,11 @@ class Comment(Moderated):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="comments")
     source = models.ForeignKey(
         Source, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    # A comment in the thread of one distinction (a source's axis or a reader's) of the
+    # comparison; such a comment has no source of its own.
+    distinction = models.ForeignKey(
+        Distinction, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
@@ -127,13 +145,19 @@ class Comment(Moderated):
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="comment_not_own_parent"
             ),
+            models.CheckConstraint(
+                condition=Q(source__isnull=True) | Q(distinction__isnull=True),
+                name="comment_on_source_or_distinction",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.author_name or 'Anonymous'}: {self.body[:50]}"
 
     @property
-    def target(self) -> Comparison | Source:
+    def target(self) -> Comparison | Source | Distinction:
+        if self.distinction_id is not None:
+            return self.distinction
         return self.source if self.source is not None else self.comparison
 
     @property
@@ -177,12 +201,27 @@ class Comment(Moderated):
         """Return the address of the page that shows this comment, with its anchor."""
         page = self.page_number_for(visitor_id)
         if page == 1:
-            return f"{self.target.get_absolute_url()}#{self.anchor}"
+            return f"{target_page_url(self.target)}#{self.anchor}"
         return f"{thread_url(self.target)}?page={page}#{self.anchor}"
 
 
-def thread_url(target: Comparison | Source) -> str:
+def target_page_url(target: Comparison | Source | Distinction) -> str:
+    """Return the address of the page that shows the first page of the target's thread.
+
+    A distinction's thread has a page of its own; a comparison's and a source's are on their page.
+    """
+    if isinstance(target, Distinction):
+        return thread_url(target)
+    return target.get_absolute_url()
+
+
+def thread_url(target: Comparison | Source | Distinction) -> str:
     """Return the address of the thread's own pages (the target's page shows page one)."""
+    if isinstance(target, Distinction):
+        return reverse(
+            "comments:distinction_thread",
+            kwargs={"slug": target.comparison.slug, "pk": target.pk},
+        )
     if isinstance(target, Source):
         return reverse(
             "comments:source_thread",

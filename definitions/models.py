@@ -875,6 +875,12 @@ class Distinction(Moderated):
         return f"{self.axis_a} vs {self.axis_b}" if self.axis_a and self.axis_b else ""
 
     @property
+    def title(self) -> str:
+        """Name the distinction for a page title: its axis (or start) and who drew it."""
+        who = self.source.title if self.source_id and self.source else self.author_name
+        return f"“{self}”, a distinction by {who}"
+
+    @property
     def net_votes(self) -> int:
         return self.upvotes - self.downvotes
 
