@@ -54,9 +54,7 @@ def test_the_discussion_page_shows_the_distinction_and_an_empty_thread(client, s
     assert f'action="{post_url(axis)}#comment-form"' in html
 
 
-def test_a_comment_without_javascript_lands_in_the_distinctions_thread(
-    seeded, comment_form
-):
+def test_a_comment_without_javascript_lands_in_the_distinctions_thread(seeded, comment_form):
     visitor = new_visitor()
     axis = source_axis()
     response = visitor.post(post_url(axis), comment_form(body="A radio is not a coffee shop."))

@@ -92,13 +92,24 @@ def comment_count(context: template.Context, source: Source) -> SafeString:
 def distinction_comment_count(context: template.Context, distinction: Distinction) -> SafeString:
     """Render a link to a distinction's discussion with its number of comments.
 
-    One query for every distinction on the page.
+    One query for every distinction on the page (per request).
     """
-    key = f"comments_tags.distinction_counts:{distinction.comparison_id}"
-    cache = context.render_context
-    if key not in cache:
-        cache[key] = Comment.objects.counts_by_distinction(distinction.comparison_id)
-    n = cache[key].get(distinction.pk, 0)
+    # Kept on the request: each partial (a reader's distinction) renders with a render context
+    # of its own, and the page holds many.
+    request = context.get("request")
+    cache = getattr(request, "_distinction_comment_counts", None)
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._distinction_comment_counts = cache
+    if distinction.comparison_id not in cache:
+        found = Comment.objects.counts_by_distinction(distinction.comparison_id)
+        cache[distinction.comparison_id] = found
+    n = cache[distinction.comparison_id].get(distinction.pk, 0)
+    # The page's comparison, so that no distinction loads its own to build the address.
+    comparison = context.get("comparison")
+    if isinstance(comparison, Comparison) and comparison.pk == distinction.comparison_id:
+        distinction.comparison = comparison
     label = "Discuss" if n == 0 else f"{count_label(n)}"
     return format_html(
         '<a class="comment-count distinction-comments" href="{}">{}<span class="visually-hidden">'
