@@ -64,7 +64,8 @@ def test_a_comment_without_javascript_lands_in_the_distinctions_thread(seeded, c
     assert response["Location"].endswith(f"#comment-{comment.pk}")
     html = visitor.get(response["Location"]).content.decode()
     assert "A radio is not a coffee shop." in html
-    assert comment.comparison_id == seeded.pk and comment.source_id is None
+    assert comment.comparison_id == seeded.pk
+    assert comment.source_id is None
 
 
 def test_a_comment_with_htmx_is_added_in_place(seeded, comment_form):
