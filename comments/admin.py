@@ -272,10 +272,12 @@ class CommentAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.Model
         self.message_user(
             request,
             format_html(
-                'Removed {} and {}, voided {} and recounted {}. <a href="{}">Undo this removal</a>',
+                "Removed {} and {}, voided {} and {}, and recounted {}. "
+                '<a href="{}">Undo this removal</a>',
                 _plural(removal.comments, "comment"),
                 _plural(removal.distinctions, "distinction"),
                 _plural(removal.votes, "vote"),
+                _plural(removal.answers, "example answer"),
                 _plural(removal.recounted, "distinction"),
                 undo_url,
             ),
@@ -436,6 +438,7 @@ class VisitorRemovalAdmin(admin.ModelAdmin):
         "comments",
         "distinctions",
         "votes",
+        "answers",
         "undo",
     ]
     list_filter = [
@@ -452,6 +455,7 @@ class VisitorRemovalAdmin(admin.ModelAdmin):
         "comments",
         "distinctions",
         "votes",
+        "answers",
         "undo",
     )
     readonly_fields = fields
@@ -516,9 +520,11 @@ class VisitorRemovalAdmin(admin.ModelAdmin):
                 removal.comments
                 + removal.distinctions
                 + removal.votes
+                + removal.answers
                 - counts.comments
                 - counts.distinctions
                 - counts.votes
+                - counts.answers
             ),
             "form": form,
         }
@@ -534,16 +540,19 @@ def _undo_message(removal: VisitorRemoval, put_back: Counts) -> str:
     message = (
         f"Undid removal {removal.pk}: put back {_plural(put_back.comments, 'comment')} and "
         f"{_plural(put_back.distinctions, 'distinction')}; "
-        f"{_plural(put_back.votes, 'vote')} counted again and "
+        f"{_plural(put_back.votes, 'vote')} and {_plural(put_back.answers, 'example answer')} "
+        "counted again and "
         f"{_plural(put_back.recounted, 'distinction')} recounted."
     )
     left = (
         removal.comments
         + removal.distinctions
         + removal.votes
+        + removal.answers
         - put_back.comments
         - put_back.distinctions
         - put_back.votes
+        - put_back.answers
     )
     if left:
         message += f" {_plural(left, 'row')} decided on since stayed as decided."

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import conf
-from definitions.models import Comparison, Distinction, Source, Vote
+from definitions.models import Comparison, Distinction, ExampleAnswer, Source, Vote
 from definitions.moderation import Moderated, ModeratedQuerySet, ModerationStatus, visible_q
 
 
@@ -271,6 +271,7 @@ class VisitorRemoval(models.Model):
     comments = models.PositiveIntegerField(default=0)
     distinctions = models.PositiveIntegerField(default=0)
     votes = models.PositiveIntegerField(default=0)
+    answers = models.PositiveIntegerField(default=0, help_text="Answers to examples voided.")
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -294,10 +295,10 @@ class VisitorRemoval(models.Model):
 
 
 class RemovedRow(models.Model):
-    """A comment, distinction or vote one removal changed, and what it was before.
+    """A comment, distinction, vote or answer one removal changed, and what it was before.
 
     A comment or distinction keeps its previous status and decision (who, when, why); a vote
-    was counted before the removal voided it.
+    or an answer to an example was counted before the removal voided it.
     """
 
     removal = models.ForeignKey(VisitorRemoval, on_delete=models.CASCADE, related_name="rows")
@@ -309,6 +310,9 @@ class RemovedRow(models.Model):
     )
     vote = models.ForeignKey(
         Vote, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    answer = models.ForeignKey(
+        ExampleAnswer, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     previous_status = models.CharField(max_length=16, choices=ModerationStatus.choices, blank=True)
     previous_moderated_by = models.ForeignKey(
@@ -325,16 +329,37 @@ class RemovedRow(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(comment__isnull=False, distinction__isnull=True, vote__isnull=True)
-                    | Q(comment__isnull=True, distinction__isnull=False, vote__isnull=True)
-                    | Q(comment__isnull=True, distinction__isnull=True, vote__isnull=False)
+                    Q(
+                        comment__isnull=False,
+                        distinction__isnull=True,
+                        vote__isnull=True,
+                        answer__isnull=True,
+                    )
+                    | Q(
+                        comment__isnull=True,
+                        distinction__isnull=False,
+                        vote__isnull=True,
+                        answer__isnull=True,
+                    )
+                    | Q(
+                        comment__isnull=True,
+                        distinction__isnull=True,
+                        vote__isnull=False,
+                        answer__isnull=True,
+                    )
+                    | Q(
+                        comment__isnull=True,
+                        distinction__isnull=True,
+                        vote__isnull=True,
+                        answer__isnull=False,
+                    )
                 ),
                 name="removed_row_is_one_row",
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(vote__isnull=False, previous_status="")
-                    | (Q(vote__isnull=True) & ~Q(previous_status=""))
+                    (Q(vote__isnull=False) | Q(answer__isnull=False)) & Q(previous_status="")
+                    | (Q(vote__isnull=True, answer__isnull=True) & ~Q(previous_status=""))
                 ),
                 name="removed_row_status_unless_vote",
             ),

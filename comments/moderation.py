@@ -20,7 +20,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from comments.models import Comment, RemovalScope, RemovedRow, VisitorRemoval
-from definitions.models import Distinction, Vote
+from definitions.examples import recount_examples
+from definitions.models import Distinction, ExampleAnswer, Vote
 from definitions.moderation import (
     HIDDEN,
     UPDATE_BATCH,
@@ -42,9 +43,11 @@ class Counts:
     votes: int
     # The distinctions whose vote counts change.
     recounted: int
+    # Answers to examples ("Is YouTube social media…?"): voided like votes.
+    answers: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.comments or self.distinctions or self.votes)
+        return bool(self.comments or self.distinctions or self.votes or self.answers)
 
 
 class VisitorFootprint(Identities):
@@ -79,6 +82,10 @@ class VisitorFootprint(Identities):
         """Return the visitors' votes that still count."""
         return self._filter(Vote.objects.counted())
 
+    def answers(self) -> QuerySet[ExampleAnswer]:
+        """Return the visitors' answers to examples that still count."""
+        return self._filter(ExampleAnswer.objects.counted())
+
     def counts(self) -> Counts:
         """Return how many rows of each kind removing this footprint would touch."""
         votes = self.votes()
@@ -87,6 +94,7 @@ class VisitorFootprint(Identities):
             distinctions=self.distinctions().count(),
             votes=votes.count(),
             recounted=votes.order_by().values("distinction").distinct().count(),
+            answers=self.answers().count(),
         )
 
 
@@ -98,6 +106,7 @@ class Removal:
     distinctions: int
     votes: int
     recounted: int
+    answers: int = 0
 
 
 def removal_log_action(scope: str, removal: VisitorRemoval) -> str:
@@ -124,7 +133,8 @@ def remove_visitor_content(
     comments = list(reach.comments().order_by("pk"))
     distinctions = list(reach.distinctions().order_by("pk"))
     votes = list(reach.votes().order_by("pk"))
-    if not (comments or distinctions or votes):
+    answers = list(reach.answers().order_by("pk"))
+    if not (comments or distinctions or votes or answers):
         return Removal(record=None, comments=0, distinctions=0, votes=0, recounted=0)
 
     record = VisitorRemoval.objects.create(
@@ -134,12 +144,14 @@ def remove_visitor_content(
         comments=len(comments),
         distinctions=len(distinctions),
         votes=len(votes),
+        answers=len(answers),
     )
     RemovedRow.objects.bulk_create(
         [
             *(_removed_row(record, comment=row) for row in comments),
             *(_removed_row(record, distinction=row) for row in distinctions),
             *(RemovedRow(removal=record, vote=vote) for vote in votes),
+            *(RemovedRow(removal=record, answer=answer) for answer in answers),
         ]
     )
     action = removal_log_action(scope, record)
@@ -166,12 +178,23 @@ def remove_visitor_content(
             log_message(action.replace("Removed", "Voided", 1), reason),
         )
     recounted = recount_distinctions({vote.distinction_id for vote in votes})
+    for batch in batched([answer.pk for answer in answers], UPDATE_BATCH):
+        ExampleAnswer.objects.filter(pk__in=batch).update(is_void=True)
+    if answers:
+        LogEntry.objects.log_actions(
+            user.pk,
+            answers,
+            CHANGE,
+            log_message(action.replace("Removed", "Voided", 1), reason),
+        )
+    recount_examples({answer.example_id for answer in answers})
     return Removal(
         record=record,
         comments=len(comments),
         distinctions=len(distinctions),
         votes=len(votes),
         recounted=recounted,
+        answers=len(answers),
     )
 
 
@@ -202,6 +225,7 @@ def undo_counts(removal: VisitorRemoval) -> Counts:
         distinctions=Count("pk", filter=Q(distinction__status=ModerationStatus.REMOVED)),
         votes=Count("pk", filter=Q(vote__is_void=True)),
         recounted=Count("vote__distinction", filter=Q(vote__is_void=True), distinct=True),
+        answers=Count("pk", filter=Q(answer__is_void=True)),
     )
     return Counts(**found)
 
@@ -251,6 +275,21 @@ def undo_removal(*, removal: VisitorRemoval, user: Any, reason: str = "") -> Cou
             log_message(f"Counted again by undoing removal {locked.pk}", reason),
         )
     recounted = recount_distinctions({vote.distinction_id for vote in votes})
+    answers = [
+        row.answer
+        for row in rows.filter(answer__is_void=True).select_related("answer")
+        if row.answer is not None
+    ]
+    for batch in batched([answer.pk for answer in answers], UPDATE_BATCH):
+        ExampleAnswer.objects.filter(pk__in=batch).update(is_void=False)
+    if answers:
+        LogEntry.objects.log_actions(
+            user.pk,
+            answers,
+            CHANGE,
+            log_message(f"Counted again by undoing removal {locked.pk}", reason),
+        )
+    recount_examples({answer.example_id for answer in answers})
     if comments or distinctions:
         # queryset.update() sends no signals: the cached comparison pages start anew here.
         page_cache.bump_all()
@@ -258,7 +297,11 @@ def undo_removal(*, removal: VisitorRemoval, user: Any, reason: str = "") -> Cou
     locked.undone_at = timezone.now()
     locked.save(update_fields=["undone_by", "undone_at"])
     return Counts(
-        comments=comments, distinctions=distinctions, votes=len(votes), recounted=recounted
+        comments=comments,
+        distinctions=distinctions,
+        votes=len(votes),
+        recounted=recounted,
+        answers=len(answers),
     )
 
 

@@ -388,3 +388,33 @@ def test_one_reader_answering_from_twenty_connections_at_once_has_one_answer(see
     found.refresh_from_db()
     assert ExampleAnswer.objects.filter(example=found).count() == 1
     assert (found.answers_b, found.answer_total) == (1, 1)
+
+
+def test_a_moderator_may_add_and_edit_examples_in_the_admin(moderator_client, seeded):
+    assert moderator_client.get(reverse("admin:definitions_example_add")).status_code == 200
+    change = reverse("admin:definitions_example_change", args=[example().pk])
+    assert moderator_client.get(change).status_code == 200
+    answers = reverse("admin:definitions_exampleanswer_changelist")
+    assert moderator_client.get(answers).status_code == 200
+
+
+def test_removing_everything_from_a_visitor_voids_their_answers_and_undo_counts_them_again(
+    moderator, seeded
+):
+    from comments.moderation import VisitorFootprint, remove_visitor_content, undo_removal
+
+    found, visitor = example(), uuid.uuid4()
+    answer_example(example_id=found.pk, visitor_id=visitor, ip_hash="h", value="b")
+    answer_example(example_id=found.pk, visitor_id=uuid.uuid4(), ip_hash="g", value="b")
+    footprint = VisitorFootprint(frozenset({visitor}), frozenset())
+    assert footprint.counts().answers == 1
+    removal = remove_visitor_content(footprint=footprint, user=moderator)
+    assert removal.answers == 1
+    found.refresh_from_db()
+    assert found.answers_b == 1
+    assert ExampleAnswer.objects.get(visitor_id=visitor).is_void
+    put_back = undo_removal(removal=removal.record, user=moderator)
+    assert put_back.answers == 1
+    found.refresh_from_db()
+    assert found.answers_b == 2
+    assert not ExampleAnswer.objects.get(visitor_id=visitor).is_void
