@@ -33,6 +33,15 @@ MODERATOR_PERMISSIONS = {
     "definitions.add_bannedword",
     "definitions.change_bannedword",
     "definitions.delete_bannedword",
+    # Examples readers classify (issue 18): moderators add and edit them, and read the answers.
+    "definitions.add_example",
+    "definitions.change_example",
+    "definitions.view_example",
+    "definitions.add_exampleimplication",
+    "definitions.change_exampleimplication",
+    "definitions.delete_exampleimplication",
+    "definitions.view_exampleimplication",
+    "definitions.view_exampleanswer",
 }
 
 

@@ -17,7 +17,7 @@ from django.db.models.functions import UUID4
 from django.utils import timezone
 
 from comments.models import Comment, Report
-from definitions.models import Distinction, Vote
+from definitions.models import Distinction, ExampleAnswer, Vote
 
 BATCH_SIZE = 1000
 
@@ -28,6 +28,7 @@ class PurgeResult:
     distinctions: int
     reports: int
     votes: int
+    answers: int = 0
 
 
 def _unlink(queryset: models.QuerySet) -> int:
@@ -58,8 +59,9 @@ def purge_visitor_data(*, before: datetime) -> PurgeResult:
     """Erase what identifies a visitor from everything created before `before`.
 
     Comments lose their visitor id, IP hash and email address; reader distinctions their visitor
-    id and IP hash. Reports and votes keep counting, under a fresh random visitor id. A vote's
-    age is its last change, since changing a vote is the visitor coming back.
+    id and IP hash. Reports, votes and answers to examples keep counting, under a fresh random
+    visitor id. A vote's (or answer's) age is its last change: changing it is the visitor coming
+    back.
     """
     identified = Q(visitor_id__isnull=False) | ~Q(ip_hash="")
     comments = Comment.objects.filter(identified | ~Q(author_email=""), created__lt=before).update(
@@ -70,7 +72,14 @@ def purge_visitor_data(*, before: datetime) -> PurgeResult:
     )
     reports = _unlink(Report.objects.filter(created__lt=before))
     votes = _unlink(Vote.objects.filter(updated__lt=before))
-    return PurgeResult(comments=comments, distinctions=distinctions, reports=reports, votes=votes)
+    answers = _unlink(ExampleAnswer.objects.filter(updated__lt=before))
+    return PurgeResult(
+        comments=comments,
+        distinctions=distinctions,
+        reports=reports,
+        votes=votes,
+        answers=answers,
+    )
 
 
 class Command(BaseCommand):
@@ -95,5 +104,6 @@ class Command(BaseCommand):
         result = purge_visitor_data(before=timezone.now() - timedelta(days=days))
         self.stdout.write(
             f"Erased visitor data older than {days} days: {result.comments} comments, "
-            f"{result.distinctions} distinctions, {result.reports} reports, {result.votes} votes."
+            f"{result.distinctions} distinctions, {result.reports} reports, {result.votes} votes, "
+            f"{result.answers} answers to examples."
         )
