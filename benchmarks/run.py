@@ -321,6 +321,58 @@ def vote_lua(n_visitors: int = 2000) -> str:
     )
 
 
+def answer_lua(n_visitors: int = 2000) -> str:
+    """Return a wrk script: each request answers an example as one of many visitors (htmx)."""
+    from definitions.models import Example
+
+    ids = list(
+        Example.objects.published()
+        .filter(comparison__slug=COMPARISON.strip("/").split("/")[-1])
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        raise SystemExit("No published example to benchmark: load the sources first.")
+    cookies = [signed_visitor_cookie(uuid.uuid4()) for _ in range(n_visitors)]
+    return (
+        "local cookies = {" + ",".join(json.dumps(c) for c in cookies) + "}\n"
+        "local ids = {" + ",".join(str(i) for i in ids) + "}\n"
+        "local values = {'a', 'both', 'b', 'neither', 'a'}\n"
+        "local threads = 0\n"
+        "function setup(thread) thread:set('tid', threads); threads = threads + 1 end\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 2\n"
+        "  local i = n + tid\n"
+        "  local c = cookies[(i % #cookies) + 1]\n"
+        "  local id = ids[((i * 7919) % #ids) + 1]\n"
+        "  local body = 'value=' .. values[(i % #values) + 1]\n"
+        "  local headers = {}\n"
+        "  headers['Content-Type'] = 'application/x-www-form-urlencoded'\n"
+        f"  headers['X-CSRFToken'] = '{CSRF}'\n"
+        "  headers['HX-Request'] = 'true'\n"
+        f"  headers['Cookie'] = 'csrftoken={CSRF}; {settings_cookie_name()}=' .. c\n"
+        "  return wrk.format('POST', '/examples/' .. id .. '/answer/', headers, body)\n"
+        "end\n"
+    )
+
+
+def exact_answer_counts() -> int:
+    """Return how many examples' stored answer counts differ from their counted answer rows."""
+    from django.db.models import Count, Q
+
+    from definitions.models import Example, Verdict
+
+    counted = Example.objects.annotate(
+        **{
+            f"rows_{v}": Count("answers", filter=Q(answers__value=v, answers__is_void=False))
+            for v in Verdict.values
+        }
+    )
+    return sum(
+        1 for e in counted if any(getattr(e, f"rows_{v}") != e.count_of(v) for v in Verdict.values)
+    )
+
+
 def settings_cookie_name() -> str:
     from django.conf import settings
 
@@ -452,6 +504,7 @@ def main() -> None:
     source_path = first_source.get_absolute_url()
     cookie = f"{settings_cookie_name()}={voter_cookie()}"
     vote_script = vote_lua()
+    answer_script = answer_lua()
     comment_script = comment_lua()
     print("Large data set:", flush=True)
     proc = start_server()
@@ -462,12 +515,15 @@ def main() -> None:
         source = measure("source page", source_path)
         votes = measure("vote POST (2,000 visitors)", "/", lua=vote_script)
         counts_exact, wrong = exact_counts()
+        answers = measure("example answer POST (2,000 visitors)", "/", lua=answer_script)
+        wrong_answers = exact_answer_counts()
+        print(f"  examples whose answer counts differ from their rows: {wrong_answers}")
         comments = measure("comment POST", "/", lua=comment_script)
         weight = page_weight()
         memory = worker_memory_mb(proc)
     finally:
         stop_server(proc)
-    results += [reference, new_visitor, voter, source, votes, comments]
+    results += [reference, new_visitor, voter, source, votes, answers, comments]
     report = render(
         results,
         reference,

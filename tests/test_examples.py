@@ -418,3 +418,19 @@ def test_removing_everything_from_a_visitor_voids_their_answers_and_undo_counts_
     found.refresh_from_db()
     assert found.answers_b == 2
     assert not ExampleAnswer.objects.get(visitor_id=visitor).is_void
+
+
+def test_the_benchmarks_answer_script_posts_what_the_site_counts(seeded, returning_visitor):
+    from benchmarks.run import answer_lua, exact_answer_counts
+
+    script = answer_lua(n_visitors=3)
+    ids = [int(i) for i in re.search(r"local ids = \{([\d,]+)\}", script)[1].split(",")]
+    assert sorted(ids) == sorted(Example.objects.values_list("pk", flat=True))
+    assert "'/examples/' .. id .. '/answer/'" in script
+    client, _ = returning_visitor()
+    path = reverse("definitions:answer", args=[ids[0]])
+    assert path == f"/examples/{ids[0]}/answer/"
+    assert client.post(path, {"value": "neither"}, headers=HTMX).status_code == 200
+    assert exact_answer_counts() == 0
+    Example.objects.filter(pk=ids[0]).update(answers_a=5)
+    assert exact_answer_counts() == 1
