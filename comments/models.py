@@ -156,7 +156,7 @@ class Comment(Moderated):
 
     @property
     def target(self) -> Comparison | Source | Distinction:
-        if self.distinction_id is not None:
+        if self.distinction is not None:
             return self.distinction
         return self.source if self.source is not None else self.comparison
 

@@ -191,12 +191,12 @@ def thread_context(
     prepare(everyone, visitor_id, reported)
     is_source = isinstance(target, Source)
     is_distinction = isinstance(target, Distinction)
-    if is_distinction:
+    if isinstance(target, Distinction):
         total = comment_total(target)
     else:
         if counts is None:
             counts = Comment.objects.counts_by_source(
-                target.comparison_id if is_source else target.pk
+                target.comparison_id if isinstance(target, Source) else target.pk
             )
         total = counts.get(target.pk if is_source else None, 0)
     thread_address = thread_url(target)
@@ -212,9 +212,11 @@ def thread_context(
         "page_url": first_page if page.number == 1 else f"{thread_address}?page={page.number}",
         "thread_url": thread_address,
         "feed_url": feed_url(target),
-        "distinctions_feed_url": None
-        if is_source or is_distinction
-        else reverse("definitions:distinctions_feed", kwargs={"slug": target.slug}),
+        "distinctions_feed_url": reverse(
+            "definitions:distinctions_feed", kwargs={"slug": target.slug}
+        )
+        if isinstance(target, Comparison)
+        else None,
         "form": form or new_comment_form(request, target),
         "form_action": post_url(target),
         "slot_id": "comment-form",
