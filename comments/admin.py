@@ -63,13 +63,11 @@ class PlaceFilter(admin.SimpleListFilter):
     parameter_name = "place"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        comparisons = list(Comparison.objects.all())
         return [
-            *((f"c{c.pk}", f"{c.title} (comparison page)") for c in Comparison.objects.all()),
+            *((f"c{c.pk}", f"{c.title} (comparison page)") for c in comparisons),
             *((f"s{s.pk}", s.title) for s in Source.objects.only("pk", "title")),
-            *(
-                (f"d{c.pk}", f"{c.title} (a distinction's discussion)")
-                for c in Comparison.objects.all()
-            ),
+            *((f"d{c.pk}", f"{c.title} (a distinction's discussion)") for c in comparisons),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

@@ -322,7 +322,16 @@ def get_pages(seeded, make_comment) -> dict[str, str]:
     on_source = {"comparison_slug": seeded.slug, "slug": source.slug}
     comment = make_comment()
     own = {"pk": comment.pk}
+    on_axis = {"slug": seeded.slug, "pk": source.distinction.pk}
+    example = seeded.examples.first()
     return {
+        "definitions:examples": reverse("definitions:examples", kwargs={"slug": seeded.slug}),
+        "definitions:example": example.get_absolute_url(),
+        "definitions:examples_feed": reverse(
+            "definitions:examples_feed", kwargs={"slug": seeded.slug}
+        ),
+        "comments:distinction_thread": reverse("comments:distinction_thread", kwargs=on_axis),
+        "comments:distinction_feed": reverse("comments:distinction_feed", kwargs=on_axis),
         "definitions:home": reverse("definitions:home"),
         "definitions:comparison": seeded.get_absolute_url(),
         "definitions:comparison_json": reverse(
@@ -354,6 +363,8 @@ POST_ONLY = {
     "comments:post_on_source",
     "definitions:add_distinction",
     "definitions:vote",
+    "definitions:answer",
+    "comments:post_on_distinction",
 }
 
 
