@@ -1244,7 +1244,9 @@ def text_fragment(quote: str) -> str:
     words = quote.split()
     if len(words) <= 8 and "\n" not in quote:
         return f":~:text={encoded(' '.join(words))}"
-    return f":~:text={encoded(' '.join(words[:4]))},{encoded(' '.join(words[-4:]))}"
+    # The start and the end must not overlap: the end is looked for after the start.
+    n = min(4, len(words) // 2)
+    return f":~:text={encoded(' '.join(words[:n]))},{encoded(' '.join(words[-n:]))}"
 
 
 class ExampleAnswerQuerySet(models.QuerySet):

@@ -434,3 +434,15 @@ def test_the_benchmarks_answer_script_posts_what_the_site_counts(seeded, returni
     assert exact_answer_counts() == 0
     Example.objects.filter(pk=ids[0]).update(answers_a=5)
     assert exact_answer_counts() == 1
+
+
+def test_the_quote_in_context_link_names_the_quote_as_a_text_fragment():
+    from definitions.models import text_fragment
+
+    assert text_fragment("Facebook or mySpace.") == ":~:text=Facebook%20or%20mySpace."
+    across = "core social networking platforms include:\n\n\u2013 Facebook"
+    assert text_fragment(across) == (
+        ":~:text=core%20social%20networking,include%3A%20%E2%80%93%20Facebook"
+    )
+    long = "one two three four five six seven eight nine ten"
+    assert text_fragment(long) == ":~:text=one%20two%20three%20four,seven%20eight%20nine%20ten"
