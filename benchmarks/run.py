@@ -366,6 +366,41 @@ def placement_lua(n_visitors: int = 2000) -> str:
     )
 
 
+def answer_lua(n_visitors: int = 2000) -> str:
+    """Return a wrk script: each request answers an example as one of many visitors (htmx)."""
+    from definitions.models import Example
+
+    ids = list(
+        Example.objects.published()
+        .filter(comparison__slug=COMPARISON.strip("/").split("/")[-1])
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        raise SystemExit("No published example to benchmark: load the sources first.")
+    cookies = [signed_visitor_cookie(uuid.uuid4()) for _ in range(n_visitors)]
+    return (
+        "local cookies = {" + ",".join(json.dumps(c) for c in cookies) + "}\n"
+        "local ids = {" + ",".join(str(i) for i in ids) + "}\n"
+        "local values = {'a', 'both', 'b', 'neither', 'a'}\n"
+        "local threads = 0\n"
+        "function setup(thread) thread:set('tid', threads); threads = threads + 1 end\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 2\n"
+        "  local i = n + tid\n"
+        "  local c = cookies[(i % #cookies) + 1]\n"
+        "  local id = ids[((i * 7919) % #ids) + 1]\n"
+        "  local body = 'value=' .. values[(i % #values) + 1]\n"
+        "  local headers = {}\n"
+        "  headers['Content-Type'] = 'application/x-www-form-urlencoded'\n"
+        f"  headers['X-CSRFToken'] = '{CSRF}'\n"
+        "  headers['HX-Request'] = 'true'\n"
+        f"  headers['Cookie'] = 'csrftoken={CSRF}; {settings_cookie_name()}=' .. c\n"
+        "  return wrk.format('POST', '/examples/' .. id .. '/answer/', headers, body)\n"
+        "end\n"
+    )
+
+
 def exact_placement_counts() -> tuple[bool, int]:
     """Return whether every point's stored placement counts equal its rows, and the mismatches."""
     from django.db.models import Count, Q
@@ -401,6 +436,23 @@ def smoke_placements() -> None:
     print(f"  {Placement.objects.count()} placements stored; {wrong} points with wrong counts")
     if result.errors or not result.requests or not exact:
         raise SystemExit("placement POST smoke failed")
+
+
+def exact_answer_counts() -> int:
+    """Return how many examples' stored answer counts differ from their counted answer rows."""
+    from django.db.models import Count, Q
+
+    from definitions.models import Example, Verdict
+
+    counted = Example.objects.annotate(
+        **{
+            f"rows_{v}": Count("answers", filter=Q(answers__value=v, answers__is_void=False))
+            for v in Verdict.values
+        }
+    )
+    return sum(
+        1 for e in counted if any(getattr(e, f"rows_{v}") != e.count_of(v) for v in Verdict.values)
+    )
 
 
 def settings_cookie_name() -> str:
@@ -636,6 +688,7 @@ def main() -> None:
     cookie = f"{settings_cookie_name()}={voter_cookie()}"
     vote_script = vote_lua()
     placement_script = placement_lua()
+    answer_script = answer_lua()
     comment_script = comment_lua()
     search_script = search_lua()
     print("Large data set:", flush=True)
@@ -653,6 +706,9 @@ def main() -> None:
         counts_exact, wrong = exact_counts()
         placements = measure("placement POST (2,000 visitors)", "/", lua=placement_script)
         placements_exact, wrong_points = exact_placement_counts()
+        answers = measure("example answer POST (2,000 visitors)", "/", lua=answer_script)
+        wrong_answers = exact_answer_counts()
+        print(f"  examples whose answer counts differ from their rows: {wrong_answers}")
         comments = measure("comment POST", "/", lua=comment_script)
         searches = [
             measure("search, a popular query (cached)", search_path("social network")),
@@ -662,7 +718,17 @@ def main() -> None:
         memory = worker_memory_mb(proc)
     finally:
         stop_server(proc)
-    results += [reference, new_visitor, voter, source, votes, placements, comments, *searches]
+    results += [
+        reference,
+        new_visitor,
+        voter,
+        source,
+        votes,
+        placements,
+        answers,
+        comments,
+        *searches,
+    ]
     report = render(
         results,
         reference,
