@@ -359,6 +359,7 @@ def held_comment(request: SiteRequest, pk: int) -> HttpResponse:
         comment.kind == CommentKind.COMMENT
         and comment.comparison.is_published
         and (comment.source is None or comment.source.is_published)
+        and (comment.distinction is None or comment.distinction.is_public)
     )
     if in_a_thread:
         shown = {comment.pk, *([comment.parent_id] if comment.parent_id else [])}
