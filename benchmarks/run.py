@@ -406,6 +406,41 @@ def placement_lua(n_visitors: int = 2000) -> str:
     )
 
 
+def answer_lua(n_visitors: int = 2000) -> str:
+    """Return a wrk script: each request answers an example as one of many visitors (htmx)."""
+    from definitions.models import Example
+
+    ids = list(
+        Example.objects.published()
+        .filter(comparison__slug=COMPARISON.strip("/").split("/")[-1])
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        raise SystemExit("No published example to benchmark: load the sources first.")
+    cookies = [signed_visitor_cookie(uuid.uuid4()) for _ in range(n_visitors)]
+    return (
+        "local cookies = {" + ",".join(json.dumps(c) for c in cookies) + "}\n"
+        "local ids = {" + ",".join(str(i) for i in ids) + "}\n"
+        "local values = {'a', 'both', 'b', 'neither', 'a'}\n"
+        "local threads = 0\n"
+        "function setup(thread) thread:set('tid', threads); threads = threads + 1 end\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 2\n"
+        "  local i = n + tid\n"
+        "  local c = cookies[(i % #cookies) + 1]\n"
+        "  local id = ids[((i * 7919) % #ids) + 1]\n"
+        "  local body = 'value=' .. values[(i % #values) + 1]\n"
+        "  local headers = {}\n"
+        "  headers['Content-Type'] = 'application/x-www-form-urlencoded'\n"
+        f"  headers['X-CSRFToken'] = '{CSRF}'\n"
+        "  headers['HX-Request'] = 'true'\n"
+        f"  headers['Cookie'] = 'csrftoken={CSRF}; {settings_cookie_name()}=' .. c\n"
+        "  return wrk.format('POST', '/examples/' .. id .. '/answer/', headers, body)\n"
+        "end\n"
+    )
+
+
 def exact_placement_counts() -> tuple[bool, int]:
     """Return whether every point's stored placement counts equal its rows, and the mismatches."""
     from django.db.models import Count, Q
@@ -441,6 +476,23 @@ def smoke_placements() -> None:
     print(f"  {Placement.objects.count()} placements stored; {wrong} points with wrong counts")
     if result.errors or not result.requests or not exact:
         raise SystemExit("placement POST smoke failed")
+
+
+def exact_answer_counts() -> int:
+    """Return how many examples' stored answer counts differ from their counted answer rows."""
+    from django.db.models import Count, Q
+
+    from definitions.models import Example, Verdict
+
+    counted = Example.objects.annotate(
+        **{
+            f"rows_{v}": Count("answers", filter=Q(answers__value=v, answers__is_void=False))
+            for v in Verdict.values
+        }
+    )
+    return sum(
+        1 for e in counted if any(getattr(e, f"rows_{v}") != e.count_of(v) for v in Verdict.values)
+    )
 
 
 def settings_cookie_name() -> str:
@@ -779,6 +831,7 @@ def main() -> None:
     vote_script = vote_lua()
     placement_script = placement_lua()
     plain_vote_script = vote_lua(htmx=False)
+    answer_script = answer_lua()
     comment_script = comment_lua()
     distinction_script = distinction_lua()
     search_script = search_lua()
@@ -801,6 +854,9 @@ def main() -> None:
         counts_exact, wrong = exact_counts()
         placements = measure("placement POST (2,000 visitors)", "/", lua=placement_script)
         placements_exact, wrong_points = exact_placement_counts()
+        answers = measure("example answer POST (2,000 visitors)", "/", lua=answer_script)
+        wrong_answers = exact_answer_counts()
+        print(f"  examples whose answer counts differ from their rows: {wrong_answers}")
         comments = measure("comment POST", "/", lua=comment_script)
         distinctions = measure("distinction POST", "/", lua=distinction_script)
         searches = [
@@ -821,7 +877,8 @@ def main() -> None:
     finally:
         stop_server(proc)
     results += [reference, new_visitor, voter, source, own_source, votes, plain_votes]
-    results += [placements, comments, distinctions, *searches, *(via for _, via in through_proxy)]
+    results += [placements, answers, comments, distinctions, *searches]
+    results += [via for _, via in through_proxy]
     report = render(
         results,
         reference,
@@ -841,6 +898,7 @@ def main() -> None:
             "plain_votes": plain_votes,
             "comments": comments,
             "distinctions": distinctions,
+            "answers": answers,
         },
         through_proxy,
         time.monotonic() - run_started,
@@ -936,6 +994,7 @@ def render(
         f"| growth (large / seed source page ratio) ≥ 0.8 | {source_growth:.2f} | "
         f"{verdict(source_growth >= 0.8)} |",
         *rate_target("placement POST", placements, 0.2, 50),
+        *rate_target("example answer POST", large["answers"], 0.2, 50),
         f"| placement counts exact after the placement phase | {wrong_points} points wrong | "
         f"{verdict(placements_exact)} |",
         f"| comparison HTML < 25 KB gzip | {weight['html_gzip_bytes'] / 1024:.1f} KB | "

@@ -12,7 +12,7 @@ from django.utils import timezone
 from comments import conf
 from comments.models import Comment, Report
 from definitions import spam
-from definitions.models import Comparison, Source
+from definitions.models import Comparison, Distinction, Source
 from definitions.moderation import ModerationStatus
 
 HONEYPOT_REASON = "spam trap field filled in"
@@ -26,7 +26,7 @@ class Posted:
 
 def post_comment(
     *,
-    target: Comparison | Source,
+    target: Comparison | Source | Distinction,
     visitor_id: uuid.UUID,
     ip_hash: str,
     author_name: str,
@@ -58,8 +58,9 @@ def post_comment(
         status = ModerationStatus.PENDING if verdict.hold else ModerationStatus.PUBLISHED
         reason = verdict.reason
     comment = Comment(
-        comparison=target.comparison if isinstance(target, Source) else target,
+        comparison=target if isinstance(target, Comparison) else target.comparison,
         source=target if isinstance(target, Source) else None,
+        distinction=target if isinstance(target, Distinction) else None,
         parent=parent,
         author_name=author_name,
         author_url=author_url,

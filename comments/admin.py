@@ -63,9 +63,11 @@ class PlaceFilter(admin.SimpleListFilter):
     parameter_name = "place"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        comparisons = list(Comparison.objects.all())
         return [
-            *((f"c{c.pk}", f"{c.title} (comparison page)") for c in Comparison.objects.all()),
+            *((f"c{c.pk}", f"{c.title} (comparison page)") for c in comparisons),
             *((f"s{s.pk}", s.title) for s in Source.objects.only("pk", "title")),
+            *((f"d{c.pk}", f"{c.title} (a distinction's discussion)") for c in comparisons),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -74,7 +76,9 @@ class PlaceFilter(admin.SimpleListFilter):
         if pk is None:
             return queryset
         if kind == "c":
-            return queryset.filter(comparison_id=pk, source__isnull=True)
+            return queryset.filter(comparison_id=pk, source__isnull=True, distinction__isnull=True)
+        if kind == "d":
+            return queryset.filter(comparison_id=pk, distinction__isnull=False)
         if kind == "s":
             return queryset.filter(source_id=pk)
         return queryset
@@ -107,7 +111,7 @@ class CommentAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.Model
         ReportedFilter,
         ("created", admin.DateFieldListFilter),
     ]
-    list_select_related = ["comparison", "source__comparison"]
+    list_select_related = ["comparison", "source__comparison", "distinction__source"]
     search_fields = ["body", "author_name"]
     ordering = ["-created", "-id"]
     fieldsets = [
@@ -266,12 +270,13 @@ class CommentAdmin(StatusModerationMixin, ReadersWordsReadOnlyMixin, admin.Model
         self.message_user(
             request,
             format_html(
-                "Removed {} and {}, voided {} and {} and recounted {} and {}. "
+                "Removed {} and {}, voided {}, {} and {}, and recounted {} and {}. "
                 '<a href="{}">Undo this removal</a>',
                 _plural(removal.comments, "comment"),
                 _plural(removal.distinctions, "distinction"),
                 _plural(removal.votes, "vote"),
                 _plural(removal.placements, "placement"),
+                _plural(removal.answers, "example answer"),
                 _plural(removal.recounted, "distinction"),
                 _plural(removal.recounted_points, "point"),
                 undo_url,
@@ -434,6 +439,7 @@ class VisitorRemovalAdmin(admin.ModelAdmin):
         "distinctions",
         "votes",
         "placements",
+        "answers",
         "undo",
     ]
     list_filter = [
@@ -451,6 +457,7 @@ class VisitorRemovalAdmin(admin.ModelAdmin):
         "distinctions",
         "votes",
         "placements",
+        "answers",
         "undo",
     )
     readonly_fields = fields
@@ -516,10 +523,12 @@ class VisitorRemovalAdmin(admin.ModelAdmin):
                 + removal.distinctions
                 + removal.votes
                 + removal.placements
+                + removal.answers
                 - counts.comments
                 - counts.distinctions
                 - counts.votes
                 - counts.placements
+                - counts.answers
             ),
             "form": form,
         }
@@ -535,8 +544,9 @@ def _undo_message(removal: VisitorRemoval, put_back: Counts) -> str:
     message = (
         f"Undid removal {removal.pk}: put back {_plural(put_back.comments, 'comment')} and "
         f"{_plural(put_back.distinctions, 'distinction')}; "
-        f"{_plural(put_back.votes, 'vote')} and {_plural(put_back.placements, 'placement')} "
-        f"counted again and {_plural(put_back.recounted, 'distinction')} and "
+        f"{_plural(put_back.votes, 'vote')}, {_plural(put_back.placements, 'placement')} and "
+        f"{_plural(put_back.answers, 'example answer')} counted again and "
+        f"{_plural(put_back.recounted, 'distinction')} and "
         f"{_plural(put_back.recounted_points, 'point')} recounted."
     )
     left = (
@@ -544,10 +554,12 @@ def _undo_message(removal: VisitorRemoval, put_back: Counts) -> str:
         + removal.distinctions
         + removal.votes
         + removal.placements
+        + removal.answers
         - put_back.comments
         - put_back.distinctions
         - put_back.votes
         - put_back.placements
+        - put_back.answers
     )
     if left:
         message += f" {_plural(left, 'row')} decided on since stayed as decided."

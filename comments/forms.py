@@ -16,7 +16,7 @@ from django.core.validators import URLValidator
 
 from comments import conf
 from comments.models import Comment
-from definitions.models import Comparison, Source
+from definitions.models import Comparison, Distinction, Source
 from definitions.moderation import ModerationStatus
 from definitions.text import NameField, PlainTextField, check_text
 
@@ -121,7 +121,7 @@ class CommentForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        target: Comparison | Source,
+        target: Comparison | Source | Distinction,
         visitor_id: uuid.UUID | None = None,
         autofocus: bool = False,
         **kwargs: Any,

@@ -1,4 +1,4 @@
-"""Reader comments on sources and comparisons, and visitors' reports of them."""
+"""Reader comments on comparisons, sources and distinctions, and visitors' reports of them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments import conf
-from definitions.models import Comparison, Distinction, Placement, Source, Vote
+from definitions.models import Comparison, Distinction, ExampleAnswer, Placement, Source, Vote
 from definitions.moderation import Moderated, ModeratedQuerySet, ModerationStatus, visible_q
 
 
@@ -70,18 +70,31 @@ class CommentQuerySet(ModeratedQuerySet):
         """
         rows = (
             self.published()
-            .filter(comparison=comparison)
+            .filter(comparison=comparison, distinction__isnull=True)
             .order_by()
             .values("source_id")
             .annotate(n=Count("id"))
         )
         return {row["source_id"]: row["n"] for row in rows}
 
-    def on(self, target: Comparison | Source) -> CommentQuerySet:
-        """Return the comments posted on a comparison or a source."""
+    def counts_by_distinction(self, comparison: Comparison | int) -> dict[int, int]:
+        """Return the published comment count of each distinction of a comparison, one query."""
+        rows = (
+            self.published()
+            .filter(comparison=comparison, distinction__isnull=False)
+            .order_by()
+            .values("distinction_id")
+            .annotate(n=Count("id"))
+        )
+        return {row["distinction_id"]: row["n"] for row in rows}
+
+    def on(self, target: Comparison | Source | Distinction) -> CommentQuerySet:
+        """Return the comments posted on a comparison, a source or a distinction."""
+        if isinstance(target, Distinction):
+            return self.filter(distinction=target)
         if isinstance(target, Source):
             return self.filter(source=target)
-        return self.filter(comparison=target, source__isnull=True)
+        return self.filter(comparison=target, source__isnull=True, distinction__isnull=True)
 
 
 class Comment(Moderated):
@@ -91,6 +104,11 @@ class Comment(Moderated):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="comments")
     source = models.ForeignKey(
         Source, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    # A comment in the thread of one distinction (a source's axis or a reader's) of the
+    # comparison; such a comment has no source of its own.
+    distinction = models.ForeignKey(
+        Distinction, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
@@ -139,13 +157,19 @@ class Comment(Moderated):
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="comment_not_own_parent"
             ),
+            models.CheckConstraint(
+                condition=Q(source__isnull=True) | Q(distinction__isnull=True),
+                name="comment_on_source_or_distinction",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.author_name or 'Anonymous'}: {self.body[:50]}"
 
     @property
-    def target(self) -> Comparison | Source:
+    def target(self) -> Comparison | Source | Distinction:
+        if self.distinction is not None:
+            return self.distinction
         return self.source if self.source is not None else self.comparison
 
     @property
@@ -216,12 +240,27 @@ class Comment(Moderated):
         """Return the address of the page that shows this comment, with its anchor."""
         page = self.page_number_for(visitor_id)
         if page == 1:
-            return f"{self.target.get_absolute_url()}#{self.anchor}"
+            return f"{target_page_url(self.target)}#{self.anchor}"
         return f"{thread_url(self.target)}?page={page}#{self.anchor}"
 
 
-def thread_url(target: Comparison | Source) -> str:
+def target_page_url(target: Comparison | Source | Distinction) -> str:
+    """Return the address of the page that shows the first page of the target's thread.
+
+    A distinction's thread has a page of its own; a comparison's and a source's are on their page.
+    """
+    if isinstance(target, Distinction):
+        return thread_url(target)
+    return target.get_absolute_url()
+
+
+def thread_url(target: Comparison | Source | Distinction) -> str:
     """Return the address of the thread's own pages (the target's page shows page one)."""
+    if isinstance(target, Distinction):
+        return reverse(
+            "comments:distinction_thread",
+            kwargs={"slug": target.comparison.slug, "pk": target.pk},
+        )
     if isinstance(target, Source):
         return reverse(
             "comments:source_thread",
@@ -272,6 +311,7 @@ class VisitorRemoval(models.Model):
     distinctions = models.PositiveIntegerField(default=0)
     votes = models.PositiveIntegerField(default=0)
     placements = models.PositiveIntegerField(default=0)
+    answers = models.PositiveIntegerField(default=0, help_text="Answers to examples voided.")
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -295,10 +335,11 @@ class VisitorRemoval(models.Model):
 
 
 class RemovedRow(models.Model):
-    """A comment, distinction, vote or placement one removal changed, and what it was before.
+    """A comment, distinction, vote, placement or answer one removal changed, and what it was
+    before.
 
-    A comment or distinction keeps its previous status and decision (who, when, why); a vote or
-    a placement was counted before the removal voided it.
+    A comment or distinction keeps its previous status and decision (who, when, why); a vote, a
+    placement or an answer to an example was counted before the removal voided it.
     """
 
     removal = models.ForeignKey(VisitorRemoval, on_delete=models.CASCADE, related_name="rows")
@@ -313,6 +354,9 @@ class RemovedRow(models.Model):
     )
     placement = models.ForeignKey(
         Placement, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    answer = models.ForeignKey(
+        ExampleAnswer, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     previous_status = models.CharField(max_length=16, choices=ModerationStatus.choices, blank=True)
     previous_moderated_by = models.ForeignKey(
@@ -334,32 +378,47 @@ class RemovedRow(models.Model):
                         distinction__isnull=True,
                         vote__isnull=True,
                         placement__isnull=True,
+                        answer__isnull=True,
                     )
                     | Q(
                         comment__isnull=True,
                         distinction__isnull=False,
                         vote__isnull=True,
                         placement__isnull=True,
+                        answer__isnull=True,
                     )
                     | Q(
                         comment__isnull=True,
                         distinction__isnull=True,
                         vote__isnull=False,
                         placement__isnull=True,
+                        answer__isnull=True,
                     )
                     | Q(
                         comment__isnull=True,
                         distinction__isnull=True,
                         vote__isnull=True,
                         placement__isnull=False,
+                        answer__isnull=True,
+                    )
+                    | Q(
+                        comment__isnull=True,
+                        distinction__isnull=True,
+                        vote__isnull=True,
+                        placement__isnull=True,
+                        answer__isnull=False,
                     )
                 ),
-                name="removed_row_is_one_of_four",
+                name="removed_row_is_one_of_five",
             ),
             models.CheckConstraint(
                 condition=(
-                    (Q(vote__isnull=False) | Q(placement__isnull=False)) & Q(previous_status="")
-                    | (Q(vote__isnull=True, placement__isnull=True) & ~Q(previous_status=""))
+                    (Q(vote__isnull=False) | Q(placement__isnull=False) | Q(answer__isnull=False))
+                    & Q(previous_status="")
+                    | (
+                        Q(vote__isnull=True, placement__isnull=True, answer__isnull=True)
+                        & ~Q(previous_status="")
+                    )
                 ),
                 name="removed_row_status_unless_counted",
             ),

@@ -21,7 +21,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from comments.models import Comment, RemovalScope, RemovedRow, VisitorRemoval
-from definitions.models import Distinction, Placement, Vote
+from definitions.examples import recount_examples
+from definitions.models import Distinction, ExampleAnswer, Placement, Vote
 from definitions.moderation import (
     HIDDEN,
     UPDATE_BATCH,
@@ -47,9 +48,13 @@ class Counts:
     placements: int = 0
     # The points whose placement counts change.
     recounted_points: int = 0
+    # Answers to examples ("Is YouTube social media…?"): voided like votes.
+    answers: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.comments or self.distinctions or self.votes or self.placements)
+        return bool(
+            self.comments or self.distinctions or self.votes or self.placements or self.answers
+        )
 
 
 class VisitorFootprint(Identities):
@@ -88,6 +93,10 @@ class VisitorFootprint(Identities):
         """Return the visitors' placements that still count."""
         return self._filter(Placement.objects.counted())
 
+    def answers(self) -> QuerySet[ExampleAnswer]:
+        """Return the visitors' answers to examples that still count."""
+        return self._filter(ExampleAnswer.objects.counted())
+
     def counts(self) -> Counts:
         """Return how many rows of each kind removing this footprint would touch."""
         votes = self.votes()
@@ -99,6 +108,7 @@ class VisitorFootprint(Identities):
             recounted=votes.order_by().values("distinction").distinct().count(),
             placements=placements.count(),
             recounted_points=placements.order_by().values("dimension").distinct().count(),
+            answers=self.answers().count(),
         )
 
 
@@ -112,6 +122,7 @@ class Removal:
     recounted: int
     placements: int = 0
     recounted_points: int = 0
+    answers: int = 0
 
 
 def removal_log_action(scope: str, removal: VisitorRemoval) -> str:
@@ -140,7 +151,8 @@ def remove_visitor_content(
     distinctions = list(reach.distinctions().order_by("pk"))
     votes = list(reach.votes().order_by("pk"))
     placements = list(reach.placements().order_by("pk"))
-    if not (comments or distinctions or votes or placements):
+    answers = list(reach.answers().order_by("pk"))
+    if not (comments or distinctions or votes or placements or answers):
         return Removal(record=None, comments=0, distinctions=0, votes=0, recounted=0)
 
     record = VisitorRemoval.objects.create(
@@ -151,6 +163,7 @@ def remove_visitor_content(
         distinctions=len(distinctions),
         votes=len(votes),
         placements=len(placements),
+        answers=len(answers),
     )
     RemovedRow.objects.bulk_create(
         [
@@ -158,6 +171,7 @@ def remove_visitor_content(
             *(_removed_row(record, distinction=row) for row in distinctions),
             *(RemovedRow(removal=record, vote=vote) for vote in votes),
             *(RemovedRow(removal=record, placement=placement) for placement in placements),
+            *(RemovedRow(removal=record, answer=answer) for answer in answers),
         ]
     )
     action = removal_log_action(scope, record)
@@ -194,6 +208,16 @@ def remove_visitor_content(
             log_message(action.replace("Removed", "Voided", 1), reason),
         )
     recounted_points = recount_dimensions({p.dimension_id for p in placements})
+    for batch in batched([answer.pk for answer in answers], UPDATE_BATCH):
+        ExampleAnswer.objects.filter(pk__in=batch).update(is_void=True)
+    if answers:
+        LogEntry.objects.log_actions(
+            user.pk,
+            answers,
+            CHANGE,
+            log_message(action.replace("Removed", "Voided", 1), reason),
+        )
+    recount_examples({answer.example_id for answer in answers})
     return Removal(
         record=record,
         comments=len(comments),
@@ -202,6 +226,7 @@ def remove_visitor_content(
         recounted=recounted,
         placements=len(placements),
         recounted_points=recounted_points,
+        answers=len(answers),
     )
 
 
@@ -236,6 +261,7 @@ def undo_counts(removal: VisitorRemoval) -> Counts:
         recounted_points=Count(
             "placement__dimension", filter=Q(placement__is_void=True), distinct=True
         ),
+        answers=Count("pk", filter=Q(answer__is_void=True)),
     )
     return Counts(**found)
 
@@ -300,6 +326,21 @@ def undo_removal(*, removal: VisitorRemoval, user: Any, reason: str = "") -> Cou
             log_message(f"Counted again by undoing removal {locked.pk}", reason),
         )
     recounted_points = recount_dimensions({p.dimension_id for p in placements})
+    answers = [
+        row.answer
+        for row in rows.filter(answer__is_void=True).select_related("answer")
+        if row.answer is not None
+    ]
+    for batch in batched([answer.pk for answer in answers], UPDATE_BATCH):
+        ExampleAnswer.objects.filter(pk__in=batch).update(is_void=False)
+    if answers:
+        LogEntry.objects.log_actions(
+            user.pk,
+            answers,
+            CHANGE,
+            log_message(f"Counted again by undoing removal {locked.pk}", reason),
+        )
+    recount_examples({answer.example_id for answer in answers})
     if comments or distinctions:
         # queryset.update() sends no signals: the cached comparison pages start anew here.
         page_cache.bump_all()
@@ -313,6 +354,7 @@ def undo_removal(*, removal: VisitorRemoval, user: Any, reason: str = "") -> Cou
         recounted=recounted,
         placements=len(placements),
         recounted_points=recounted_points,
+        answers=len(answers),
     )
 
 

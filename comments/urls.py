@@ -21,6 +21,21 @@ urlpatterns = [
         views.post_on_source,
         name="post_on_source",
     ),
+    path(
+        "compare/<slug:slug>/distinctions/<int:pk>/discuss/",
+        views.distinction_thread,
+        name="distinction_thread",
+    ),
+    path(
+        "compare/<slug:slug>/distinctions/<int:pk>/discuss/post/",
+        views.post_on_distinction,
+        name="post_on_distinction",
+    ),
+    path(
+        "compare/<slug:slug>/distinctions/<int:pk>/discuss/feeds/comments/",
+        feeds.DistinctionCommentsFeed(),
+        name="distinction_feed",
+    ),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/reply/", views.reply, name="reply"),
     path("comments/<int:pk>/edit/", views.edit, name="edit"),

@@ -41,8 +41,8 @@ from comments.actions import (
     report_comment,
 )
 from comments.forms import CommentForm, EditCommentForm, ReportForm
-from comments.models import Comment, CommentKind, Report, thread_url
-from definitions.models import Comparison, Source
+from comments.models import Comment, CommentKind, Report, target_page_url, thread_url
+from definitions.models import Comparison, Distinction, Source
 from definitions.moderation import ModerationStatus, can_moderate
 from definitions.text import ascii_id
 from smsn import ratelimit
@@ -54,7 +54,7 @@ AUTHOR_COOKIE = "smsn_commenter"
 AUTHOR_COOKIE_SALT = "smsn.comments.author"
 AUTHOR_COOKIE_AGE = 365 * 24 * 3600
 
-Target = Comparison | Source
+Target = Comparison | Source | Distinction
 
 
 # Reading ---------------------------------------------------------------------------------------
@@ -98,6 +98,11 @@ def visitor_id_of(request: HttpRequest) -> uuid.UUID | None:
 
 
 def post_url(target: Target) -> str:
+    if isinstance(target, Distinction):
+        return reverse(
+            "comments:post_on_distinction",
+            kwargs={"slug": target.comparison.slug, "pk": target.pk},
+        )
     if isinstance(target, Source):
         return reverse(
             "comments:post_on_source",
@@ -107,6 +112,11 @@ def post_url(target: Target) -> str:
 
 
 def feed_url(target: Target) -> str:
+    if isinstance(target, Distinction):
+        return reverse(
+            "comments:distinction_feed",
+            kwargs={"slug": target.comparison.slug, "pk": target.pk},
+        )
     if isinstance(target, Source):
         return reverse(
             "comments:source_feed",
@@ -191,30 +201,37 @@ def thread_context(
             ).values_list("comment_id", flat=True)
         )
     prepare(everyone, visitor_id, reported, shown)
-    if counts is None:
-        counts = Comment.objects.counts_by_source(
-            target.comparison_id if isinstance(target, Source) else target.pk
-        )
     is_source = isinstance(target, Source)
+    is_distinction = isinstance(target, Distinction)
+    if isinstance(target, Distinction):
+        total = comment_total(target)
+    else:
+        if counts is None:
+            counts = Comment.objects.counts_by_source(
+                target.comparison_id if isinstance(target, Source) else target.pk
+            )
+        total = counts.get(target.pk if is_source else None, 0)
     thread_address = thread_url(target)
     site = origin(request)
     part_of = site + target.get_absolute_url()
     postings = [c.structured_data(site, part_of) for c in comments if c.is_public]
+    first_page = target_page_url(target)
     return {
         "target": target,
         "target_is_source": is_source,
-        "target_url": target.get_absolute_url(),
+        "target_is_distinction": is_distinction,
+        "target_url": first_page,
         "page": page,
         "comments": comments,
-        "comment_total": counts.get(target.pk if is_source else None, 0),
-        "page_url": target.get_absolute_url()
-        if page.number == 1
-        else f"{thread_address}?page={page.number}",
+        "comment_total": total,
+        "page_url": first_page if page.number == 1 else f"{thread_address}?page={page.number}",
         "thread_url": thread_address,
         "feed_url": feed_url(target),
-        "distinctions_feed_url": None
-        if is_source
-        else reverse("definitions:distinctions_feed", kwargs={"slug": target.slug}),
+        "distinctions_feed_url": reverse(
+            "definitions:distinctions_feed", kwargs={"slug": target.slug}
+        )
+        if isinstance(target, Comparison)
+        else None,
         "form": form or new_comment_form(request, target),
         "form_action": post_url(target),
         "slot_id": "comment-form",
@@ -260,7 +277,7 @@ def _source(comparison_slug: str, slug: str) -> Source:
 
 def _thread_page(request: SiteRequest, target: Target) -> HttpResponse:
     context = thread_context(request, target, page_number=request.GET.get("page", 1))
-    comparison = target.comparison if isinstance(target, Source) else target
+    comparison = target if isinstance(target, Comparison) else target.comparison
     context["card_url"] = comparison.card_url
     template = "comments/thread.html"
     if request.htmx:
@@ -274,6 +291,22 @@ def thread(request: SiteRequest, slug: str) -> HttpResponse:
     return _thread_page(request, _comparison(slug))
 
 
+def _distinction(slug: str, pk: int) -> Distinction:
+    """Return a published distinction of a published comparison, or raise Http404."""
+    return get_object_or_404(
+        Distinction.objects.published().select_related("comparison", "source"),
+        comparison__slug=slug,
+        comparison__is_published=True,
+        pk=pk,
+    )
+
+
+@require_safe
+def distinction_thread(request: SiteRequest, slug: str, pk: int) -> HttpResponse:
+    """Show the discussion of one distinction (a source's axis or a reader's), on its own page."""
+    return _thread_page(request, _distinction(slug, pk))
+
+
 @require_safe
 def source_thread(request: SiteRequest, comparison_slug: str, slug: str) -> HttpResponse:
     """Show one page of the comments on a source (the source page shows the first)."""
@@ -283,11 +316,15 @@ def source_thread(request: SiteRequest, comparison_slug: str, slug: str) -> Http
 def _comment_for(request: SiteRequest, pk: int) -> Comment:
     """Return a comment on a published page that this visitor may read, or raise 404."""
     comment = get_object_or_404(
-        Comment.objects.select_related("comparison", "source__comparison", "parent"),
+        Comment.objects.select_related(
+            "comparison", "source__comparison", "distinction__comparison", "parent"
+        ),
         pk=pk,
         comparison__is_published=True,
     )
     if comment.source is not None and not comment.source.is_published:
+        raise Http404
+    if comment.distinction is not None and not comment.distinction.is_public:
         raise Http404
     if not comment.is_visible_to(visitor_id_of(request)):
         raise Http404
@@ -322,7 +359,7 @@ def held_comment(request: SiteRequest, pk: int) -> HttpResponse:
     """
     comment = get_object_or_404(
         Comment.objects.select_related(
-            "comparison", "source__comparison", "parent", "moderated_by"
+            "comparison", "source__comparison", "distinction__comparison", "parent", "moderated_by"
         ),
         pk=pk,
     )
@@ -332,6 +369,7 @@ def held_comment(request: SiteRequest, pk: int) -> HttpResponse:
         comment.kind == CommentKind.COMMENT
         and comment.comparison.is_published
         and (comment.source is None or comment.source.is_published)
+        and (comment.distinction is None or comment.distinction.is_public)
     )
     if in_a_thread:
         shown = {comment.pk, *([comment.parent_id] if comment.parent_id else [])}
@@ -385,7 +423,9 @@ def _comment_partial(
 
 
 def comment_total(target: Target) -> int:
-    """Return the number of published comments and replies on a comparison or a source."""
+    """Return the number of published comments and replies on a comparison, source, distinction."""
+    if isinstance(target, Distinction):
+        return Comment.objects.published().filter(distinction=target).count()
     if isinstance(target, Source):
         return Comment.objects.counts_by_source(target.comparison_id).get(target.pk, 0)
     return Comment.objects.counts_by_source(target.pk).get(None, 0)
@@ -503,7 +543,7 @@ def _posted(request: SiteRequest, target: Target, posted: Posted) -> HttpRespons
             "status_id": f"reply-status-{parent.pk}" if parent else "comment-status",
             "list_id": f"replies-{parent.pk}" if parent else "comment-list",
             "comment_total": comment_total(target),
-            "page_url": target.get_absolute_url(),
+            "page_url": target_page_url(target),
             "form": new_comment_form(
                 request,
                 target,
@@ -553,6 +593,13 @@ def _form_errors(
 def post_on_comparison(request: SiteRequest, slug: str) -> HttpResponse:
     """Post a comment or reply in a comparison's discussion."""
     return _post(request, _comparison(slug))
+
+
+@require_POST
+@require_utf8
+def post_on_distinction(request: SiteRequest, slug: str, pk: int) -> HttpResponse:
+    """Post a comment or reply in a distinction's discussion."""
+    return _post(request, _distinction(slug, pk))
 
 
 @require_POST

@@ -1,5 +1,5 @@
-"""The back office for comparisons, sources, definitions, distinctions, votes, placements and
-banned words.
+"""The back office for comparisons, sources, definitions, examples, distinctions, votes,
+placements and banned words.
 
 The moderators' decisions (publish, hold, remove, mark as spam, restore, each with a reason and
 a log entry) are the mixins below, used by the distinction queue here and by the comment queue
@@ -27,6 +27,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from definitions.examples import set_answers_void
 from definitions.intake.admin import SourceIntakeMixin
 from definitions.models import (
     BannedWord,
@@ -36,6 +37,9 @@ from definitions.models import (
     Dimension,
     Distinction,
     DistinctionQuerySet,
+    Example,
+    ExampleAnswer,
+    ExampleImplication,
     Placement,
     Source,
     Stance,
@@ -790,6 +794,77 @@ class PlacementAdmin(VisitorRemovalMixin, admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Placement]) -> None:
         delete_placements(queryset=queryset)
+
+
+class ExampleImplicationInline(admin.StackedInline):
+    """What each source implies for the example, with its quote (checked against the body)."""
+
+    model = ExampleImplication
+    extra = 0
+    fields = ["source", "verdict", "quote", "start"]
+    autocomplete_fields = ["source"]
+
+
+@admin.register(Example)
+class ExampleAdmin(admin.ModelAdmin):
+    """Examples readers classify; each source's implication is quoted from its text."""
+
+    inlines = [ExampleImplicationInline]
+    list_display = ["name", "comparison", "is_published", "position", "answers", "created"]
+    list_editable = ["is_published", "position"]
+    list_filter = ["comparison", "is_published"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["comparison", "name", "slug", "position", "is_published"]
+    list_select_related = ["comparison"]
+
+    @admin.display(description="answers")
+    def answers(self, obj: Example) -> str:
+        url = reverse("admin:definitions_exampleanswer_changelist")
+        return format_html(
+            '<a href="{}?example__id__exact={}">{} counted</a>', url, obj.pk, obj.answer_total
+        )
+
+
+@admin.register(ExampleAnswer)
+class ExampleAnswerAdmin(VisitorRemovalMixin, admin.ModelAdmin):
+    """Answers are given on the site; here they are looked at and voided (or counted again)."""
+
+    actions = ["void_answers", "count_answers_again", "remove_everything_from_visitor"]
+    list_display = ["example", "value", "is_void", "visitor", "ip", "created"]
+    list_filter = ["value", "is_void", "example", ("created", admin.DateFieldListFilter)]
+    list_select_related = ["example"]
+    ordering = ["-created", "-id"]
+    fields = ["example", "value", "is_void", "visitor_id", "ip_hash", "created", "updated"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ExampleAnswer | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ExampleAnswer | None = None) -> bool:
+        return False
+
+    @admin.display(description="visitor")
+    def visitor(self, obj: ExampleAnswer) -> str:
+        return str(obj.visitor_id)[:8]
+
+    @admin.display(description="IP hash")
+    def ip(self, obj: ExampleAnswer) -> str:
+        return ip_prefix(obj.ip_hash)
+
+    @admin.action(
+        description="Void the selected answers (stop counting them)", permissions=["moderate"]
+    )
+    def void_answers(self, request: HttpRequest, queryset: QuerySet[ExampleAnswer]) -> None:
+        changed = set_answers_void(queryset=queryset, is_void=True)
+        self.message_user(request, f"{changed} answer{'s' if changed != 1 else ''} voided.")
+
+    @admin.action(description="Count the selected answers again", permissions=["moderate"])
+    def count_answers_again(self, request: HttpRequest, queryset: QuerySet[ExampleAnswer]) -> None:
+        changed = set_answers_void(queryset=queryset, is_void=False)
+        self.message_user(request, f"{changed} answer{'s' if changed != 1 else ''} counted again.")
 
 
 class BannedWordForm(forms.ModelForm):

@@ -72,7 +72,16 @@ class DefinitionsConfig(AppConfig):
             post_delete.connect(comparison_changed, sender=model, dispatch_uid=f"bump-d-{model}")
         for model in (models.Source, models.Distinction):
             post_init.connect(remember_comparison, sender=model, dispatch_uid=f"loaded-{model}")
-        for model in (models.Definition, models.Dimension, models.Claim, models.Stance):
+        # Examples: the block lists them; readers' answers are not on the comparison page, so
+        # answering never starts a new version.
+        for model in (
+            models.Definition,
+            models.Dimension,
+            models.Claim,
+            models.Stance,
+            models.Example,
+            models.ExampleImplication,
+        ):
             post_save.connect(anything_changed, sender=model, dispatch_uid=f"bump-{model}")
             post_delete.connect(anything_changed, sender=model, dispatch_uid=f"bump-d-{model}")
         cache.register_fresh_value("token", issue_token)

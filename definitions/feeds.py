@@ -1,4 +1,4 @@
-"""The Atom feed of the distinctions readers draw between a comparison's two terms."""
+"""Atom feeds: the distinctions readers draw between a comparison's terms, and its examples."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from datetime import datetime
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
-from definitions.models import Comparison, Distinction
+from definitions.models import Comparison, Distinction, Example
 
 FEED_SIZE = 50
 
@@ -68,3 +69,47 @@ class ReaderDistinctionsFeed(Feed):
 
     def item_author_name(self, item: Distinction) -> str:
         return item.author_name
+
+
+class ExamplesFeed(Feed):
+    """New examples readers are asked to classify, with what the sources imply for each."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, slug: str) -> Comparison:
+        return get_object_or_404(Comparison.objects.published(), slug=slug)
+
+    def items(self, obj: Comparison) -> list[Example]:
+        return list(
+            Example.objects.published()
+            .filter(comparison=obj)
+            .select_related("comparison")
+            .order_by("-created", "-id")[:FEED_SIZE]
+        )
+
+    def title(self, obj: Comparison) -> str:
+        return f"Examples to classify: {obj.title}"
+
+    def subtitle(self, obj: Comparison) -> str:
+        return f"Is it {obj.term_a.lower()}, {obj.term_b.lower()}, or both? Newest first."
+
+    def link(self, obj: Comparison) -> str:
+        return reverse("definitions:examples", kwargs={"slug": obj.slug})
+
+    def feed_guid(self, obj: Comparison) -> str:
+        return f"urn:smsn:comparison:{obj.slug}:examples"
+
+    def item_title(self, item: Example) -> str:
+        return item.question
+
+    def item_description(self, item: Example) -> str:
+        return format_html("<p>{}</p>", item.question)
+
+    def item_link(self, item: Example) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: Example) -> datetime:
+        return item.created
+
+    def item_updateddate(self, item: Example) -> datetime:
+        return item.created

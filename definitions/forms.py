@@ -1,4 +1,5 @@
-"""Forms for what visitors send: a vote, a distinction of their own (and its edit), a report."""
+"""Forms for what visitors send: a vote, a placement, an answer to an example, a distinction
+of their own (and its edit), a report."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
-from definitions.models import Comparison
+from definitions.models import Comparison, Verdict
 from definitions.text import NameField, PlainTextField
 
 FORM_SALT = "smsn.distinction-form"
@@ -81,6 +82,12 @@ class PlacementForm(forms.Form):
         """Return the placement, or "" to withdraw it."""
         value = self.cleaned_data["value"]
         return "" if value == self.WITHDRAW else value
+
+
+class AnswerForm(forms.Form):
+    """One press of an answer button: which term an example belongs to."""
+
+    value = forms.ChoiceField(choices=Verdict.choices)
 
 
 class DistinctionTextForm(forms.Form):

@@ -281,6 +281,15 @@ class Comparison(models.Model):
                 "created": str (ISO 8601), "anchor": str,
                 "url": str,                 # a reader's: its own page; a source's: its row
               }],                           # sources' first, then readers' ranked by score
+              "examples": [{
+                "slug": str, "name": str,
+                "question": str,            # "Is YouTube social media, social networking, or both?"
+                "url": str,                 # the example's page
+                "answers": {"a"|"both"|"b"|"neither": int},   # readers' answers, counted
+                "implications": [{"source": str (slug), "verdict": "a"|"both"|"b"|"neither",
+                                  "quote": str, "start": int, "end": int,
+                                  "url": str}],   # the quote in context (a text fragment)
+              }],
             }
 
         `start` and `end` are character offsets of the quote in the article's text.
@@ -388,6 +397,28 @@ class Comparison(models.Model):
                 distinction_data(s.public_distinction, s) for s in sources if s.public_distinction
             ]
             + [distinction_data(d, None) for d in readers],
+            "examples": [
+                {
+                    "slug": e.slug,
+                    "name": e.name,
+                    "question": e.question,
+                    "url": absolute(e.get_absolute_url()),
+                    "answers": {v: e.count_of(v) for v in Verdict.values},
+                    "implications": [
+                        {
+                            "source": i.source.slug,
+                            "verdict": i.verdict,
+                            "quote": i.quote,
+                            "start": i.start,
+                            "end": i.end,
+                            "url": absolute(i.get_absolute_url()),
+                        }
+                        for said in e.source_verdicts(sources)
+                        for i in said.implications
+                    ],
+                }
+                for e in self.examples.published().prefetch_related("implications")
+            ],
         }
 
 
@@ -1165,6 +1196,12 @@ class Distinction(Moderated):
         return f"{self.axis_a} vs {self.axis_b}" if self.axis_a and self.axis_b else ""
 
     @property
+    def title(self) -> str:
+        """Name the distinction for a page title: its axis (or start) and who drew it."""
+        who = self.source.title if self.source_id and self.source else self.author_name
+        return f"“{self}”, a distinction by {who}"
+
+    @property
     def net_votes(self) -> int:
         return self.upvotes - self.downvotes
 
@@ -1426,3 +1463,288 @@ class BannedWord(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.phrase = self.phrase.strip().lower()
         super().save(*args, **kwargs)
+
+
+class Verdict(models.TextChoices):
+    """Which term an example belongs to: what a reader answers, or what a source implies."""
+
+    A = "a", "Term A"
+    BOTH = "both", "Both"
+    B = "b", "Term B"
+    NEITHER = "neither", "Neither"
+
+
+def verdict_phrase(comparison: Comparison, verdict: str) -> str:
+    """Return a verdict in the comparison's words: "social media", "both", "neither"."""
+    if verdict == Verdict.A:
+        return _in_sentence(comparison.term_a)
+    if verdict == Verdict.B:
+        return _in_sentence(comparison.term_b)
+    return "both" if verdict == Verdict.BOTH else "neither"
+
+
+class ExampleQuerySet(models.QuerySet):
+    def published(self) -> ExampleQuerySet:
+        return self.filter(is_published=True, comparison__is_published=True)
+
+    def public(self, comparison_slug: str, slug: str) -> Example:
+        """Return the published example `slug` of the published comparison, or raise Http404."""
+        return get_object_or_404(
+            self.published().select_related("comparison"),
+            comparison__slug=comparison_slug,
+            slug=slug,
+        )
+
+
+class Example(models.Model):
+    """Something the sources name (YouTube, a blog): readers say which term it belongs to.
+
+    The answer counts are kept in step with the answer rows by definitions.examples.answer, so
+    pages never count.
+    """
+
+    comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="examples")
+    name = models.CharField(max_length=80, help_text="As a reader would write it: “YouTube”.")
+    slug = models.SlugField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_published = models.BooleanField(default=True)
+    seed_key = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Identifies an example shipped with the project, so loading it is idempotent.",
+    )
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    answers_a = models.PositiveIntegerField(default=0, editable=False)
+    answers_both = models.PositiveIntegerField(default=0, editable=False)
+    answers_b = models.PositiveIntegerField(default=0, editable=False)
+    answers_neither = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = ExampleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comparison", "slug"], name="example_slug_per_comparison"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "definitions:example",
+            kwargs={"comparison_slug": self.comparison.slug, "slug": self.slug},
+        )
+
+    @property
+    def question(self) -> str:
+        c = self.comparison
+        return f"Is {self.name} {_in_sentence(c.term_a)}, {_in_sentence(c.term_b)}, or both?"
+
+    def count_of(self, verdict: str) -> int:
+        return getattr(self, f"answers_{verdict}")
+
+    @property
+    def answer_total(self) -> int:
+        return sum(self.count_of(v) for v in Verdict.values)
+
+    def tally(self) -> list[Tally]:
+        """Return the readers' answers, one row per verdict in the form's order, with shares."""
+        total = self.answer_total
+        rows, offset = [], 0.0
+        for verdict in Verdict.values:
+            count = self.count_of(verdict)
+            width = 100 * count / total if total else 0.0
+            rows.append(
+                Tally(
+                    verdict=verdict,
+                    label=verdict_phrase(self.comparison, verdict),
+                    count=count,
+                    percent=round(width),
+                    offset=f"{offset:.2f}",
+                    percent_exact=f"{width:.2f}",
+                )
+            )
+            offset += width
+        return rows
+
+    def add_answer_change(self, before: str, after: str) -> dict[str, int]:
+        """Move one visitor's answer from `before` to `after` ("" for none); return the counts."""
+        for verdict in Verdict.values:
+            field_name = f"answers_{verdict}"
+            change = (after == verdict) - (before == verdict)
+            setattr(self, field_name, getattr(self, field_name) + change)
+        return {f"answers_{v}": self.count_of(v) for v in Verdict.values}
+
+    def recount(self) -> None:
+        """Recompute and store the answer counts from the counted answer rows."""
+        Example.objects.filter(pk=self.pk).select_for_update().first()
+        counts = dict(
+            self.answers.filter(is_void=False)
+            .values_list("value")
+            .annotate(n=models.Count("id"))
+            .order_by()
+        )
+        for verdict in Verdict.values:
+            setattr(self, f"answers_{verdict}", counts.get(verdict, 0))
+        Example.objects.filter(pk=self.pk).update(
+            **{f"answers_{v}": self.count_of(v) for v in Verdict.values}
+        )
+
+    def source_verdicts(self, sources: list[Source]) -> list[SourceVerdict]:
+        """Return what each published source implies for this example, in the sources' order.
+
+        Prefetch `implications`. A source that says nothing about the example is left out.
+        """
+        by_source: dict[int, list[ExampleImplication]] = {}
+        for implication in self.implications.all():
+            by_source.setdefault(implication.source_id, []).append(implication)
+        found = []
+        for source in sources:
+            implications = sorted(by_source.get(source.pk, []), key=lambda i: i.start)
+            if implications:
+                for implication in implications:
+                    implication.source = source
+                found.append(SourceVerdict(source, implications, self.comparison))
+        return found
+
+
+@dataclass
+class Tally:
+    """One answer's count among an example's answers, and its place in the bar (SVG units)."""
+
+    verdict: str
+    label: str
+    count: int
+    percent: int
+    offset: str = "0"
+    percent_exact: str = "0"
+
+
+@dataclass
+class SourceVerdict:
+    """What one source implies for an example, with the quotes that ground it."""
+
+    source: Source
+    implications: list[ExampleImplication]
+    comparison: Comparison
+
+    @property
+    def verdict(self) -> str:
+        said = {i.verdict for i in self.implications}
+        a = bool(said & {Verdict.A, Verdict.BOTH})
+        b = bool(said & {Verdict.B, Verdict.BOTH})
+        if a and b:
+            return Verdict.BOTH
+        if a:
+            return Verdict.A
+        return Verdict.B if b else Verdict.NEITHER
+
+    @property
+    def label(self) -> str:
+        return verdict_phrase(self.comparison, self.verdict)
+
+
+class ExampleImplication(models.Model):
+    """What a source's text implies for an example, grounded by an exact quote from its body."""
+
+    example = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="implications")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="implications")
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    quote = models.TextField(help_text="Copied exactly from the source's text.")
+    start = models.PositiveIntegerField(
+        default=0, help_text="Character offset of the quote in the body (found if left wrong)."
+    )
+
+    class Meta:
+        ordering = ["example", "source__position", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["example", "source", "verdict"], name="one_implication_per_verdict"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} on {self.example}: {self.get_verdict_display()}"
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.quote)
+
+    def get_absolute_url(self) -> str:
+        """Return the quote in context: the source page, scrolled to and marking the quote."""
+        return f"{self.source.get_absolute_url()}#{text_fragment(self.quote)}"
+
+    def clean(self) -> None:
+        if (
+            self.source_id
+            and self.example_id
+            and self.source.comparison_id != (self.example.comparison_id)
+        ):
+            raise ValidationError({"source": "Choose a source of this example's comparison."})
+        body = self.source.body if self.source_id else ""
+        if not self.quote:
+            return
+        if body[self.start : self.start + len(self.quote)] == self.quote:
+            return
+        found = body.find(self.quote)
+        if found == -1:
+            raise ValidationError(
+                {"quote": "This quote is not in the source's text. Copy it exactly from the body."}
+            )
+        self.start = found
+
+
+def text_fragment(quote: str) -> str:
+    """Return a URL text fragment (":~:text=…") that makes browsers scroll to and mark `quote`.
+
+    A quote across paragraphs is matched from its first words to its last.
+    """
+    from urllib.parse import quote as percent
+
+    def encoded(text: str) -> str:
+        return percent(text, safe="").replace("-", "%2D")
+
+    words = quote.split()
+    if len(words) <= 8 and "\n" not in quote:
+        return f":~:text={encoded(' '.join(words))}"
+    # The start and the end must not overlap: the end is looked for after the start.
+    n = min(4, len(words) // 2)
+    return f":~:text={encoded(' '.join(words[:n]))},{encoded(' '.join(words[-n:]))}"
+
+
+class ExampleAnswerQuerySet(models.QuerySet):
+    def counted(self) -> ExampleAnswerQuerySet:
+        return self.filter(is_void=False)
+
+
+class ExampleAnswer(models.Model):
+    """One visitor's answer to an example's question; one per visitor, changeable."""
+
+    example = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="answers")
+    visitor_id = models.UUIDField()
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    value = models.CharField(max_length=8, choices=Verdict.choices)
+    is_void = models.BooleanField(default=False, help_text="Voided by a moderator; not counted.")
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ExampleAnswerQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["example", "visitor_id"], name="one_answer_per_visitor"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__in=["a", "both", "b", "neither"]), name="answer_value_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["visitor_id", "example"], name="answer_by_visitor")]
+
+    def __str__(self) -> str:
+        return f"{self.get_value_display()} on {self.example_id}"

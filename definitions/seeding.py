@@ -24,6 +24,8 @@ from definitions.models import (
     Definition,
     Dimension,
     Distinction,
+    Example,
+    ExampleImplication,
     Source,
     Stance,
 )
@@ -129,4 +131,34 @@ def load_comparison(data: dict[str, Any]) -> SeedResult:
                 },
             )
         result.sources.append((source, s))
+    load_examples(comparison, data.get("examples", []))
     return result
+
+
+def load_examples(comparison: Comparison, examples: list[dict[str, Any]]) -> None:
+    """Create or update the examples the sources name, each with what each source implies.
+
+    Every quote must be in its source's text; the answers readers gave are never touched.
+    """
+    sources = {source.slug: source for source in comparison.sources.all()}
+    for position, e in enumerate(examples):
+        example, _ = Example.objects.update_or_create(
+            seed_key=f"{comparison.slug}/{e['slug']}"[:64],
+            defaults={
+                "comparison": comparison,
+                "slug": e["slug"],
+                "name": e["name"],
+                "position": position,
+            },
+        )
+        for i in e["implications"]:
+            source = sources[i["source"]]
+            start = source.body.find(i["quote"])
+            if start < 0:
+                raise ValueError(f"{e['slug']}: quote from {source.slug} is not in its body")
+            ExampleImplication.objects.update_or_create(
+                example=example,
+                source=source,
+                verdict=i["verdict"],
+                defaults={"quote": i["quote"], "start": start},
+            )

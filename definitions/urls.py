@@ -1,4 +1,4 @@
-"""Addresses of comparisons, their sources, votes, readers' distinctions and open data."""
+"""Addresses of comparisons, their sources, examples, votes, readers' distinctions, open data."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path("distinctions/<int:pk>/report/", views.report_distinction, name="report_distinction"),
     path("distinctions/<int:pk>/vote/", views.vote, name="vote"),
     path("points/<int:pk>/place/", views.place, name="place"),
+    path("compare/<slug:slug>/examples/", views.examples, name="examples"),
+    path("compare/<slug:comparison_slug>/examples/<slug:slug>/", views.example, name="example"),
+    path("examples/<int:pk>/answer/", views.answer, name="answer"),
+    path("compare/<slug:slug>/feeds/examples/", feeds.ExamplesFeed(), name="examples_feed"),
     path(
         "compare/<slug:slug>/feeds/distinctions/",
         feeds.ReaderDistinctionsFeed(),

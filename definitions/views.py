@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db import InterfaceError, OperationalError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,7 +27,9 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control, pat
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from definitions import distinctions, placements, votes
+from definitions import examples as example_answers
 from definitions.forms import (
+    AnswerForm,
     DistinctionForm,
     DistinctionReportForm,
     DistinctionTextForm,
@@ -38,12 +41,15 @@ from definitions.models import (
     Dimension,
     Distinction,
     DistinctionReport,
+    Example,
+    ExampleAnswer,
     Placement,
     Source,
     Vote,
     attach_visitor_placements,
     attach_visitor_votes,
     mark_for_visitor,
+    verdict_phrase,
 )
 from definitions.moderation import ModerationStatus, can_moderate, edit_minutes
 from smsn import cards, ratelimit
@@ -108,6 +114,7 @@ def comparison_context(
         "page": page,
         "form": form or DistinctionForm(comparison=comparison),
         "notices": [m for m in notices if not m.extra_tags.startswith("placement:")],
+        "examples": list(comparison.examples.published()),
     }
 
 
@@ -845,3 +852,120 @@ def report_distinction(request: SiteRequest, pk: int) -> HttpResponse:
     return _distinction_page(
         request, found, "report", form=form, done=done, reported_notice=REPORTED, status=status
     )
+
+
+# Examples readers classify -------------------------------------------------------------------
+
+EXAMPLE_TEMPLATE = "definitions/example.html"
+
+
+def example_context(example: Example, visitor_id: uuid.UUID | None) -> dict[str, Any]:
+    """Return what an example's page shows this visitor: the sources' verdicts once answered."""
+    comparison = example.comparison
+    answer = example_answers.answer_of(example, visitor_id)
+    context: dict[str, Any] = {
+        "comparison": comparison,
+        "example": example,
+        "answer": answer,
+        "choices": example.tally(),
+    }
+    if answer:
+        sources = comparison.published_sources()
+        context["source_verdicts"] = example.source_verdicts(sources)
+        context["tally"] = context["choices"]
+    return context
+
+
+@require_safe
+def examples(request: SiteRequest, slug: str) -> HttpResponse:
+    """List the examples of a comparison, each a question readers answer."""
+    comparison = get_object_or_404(Comparison.objects.published(), slug=slug)
+    listed = list(comparison.examples.published())
+    answered = {}
+    if request.visitor.id:
+        answered = dict(
+            ExampleAnswer.objects.filter(
+                visitor_id=request.visitor.id, example__in=listed
+            ).values_list("example_id", "value")
+        )
+    for example in listed:
+        example.comparison = comparison
+        example.visitor_answer = answered.get(example.pk, "")
+    context = {"comparison": comparison, "examples": listed}
+    return render(request, "definitions/examples.html", context)
+
+
+@require_safe
+def example(request: SiteRequest, comparison_slug: str, slug: str) -> HttpResponse:
+    """Ask which term an example belongs to; once answered, show the sources' and readers'."""
+    found = Example.objects.public(comparison_slug, slug)
+    prefetch_related_objects([found], "implications")
+    return render(request, EXAMPLE_TEMPLATE, example_context(found, request.visitor.id))
+
+
+def answer_refused(
+    request: SiteRequest, pk: int, status: int, title: str, message: str, **options: Any
+) -> HttpResponse:
+    """Refuse an answer, linking back to the question on the page the visitor came from."""
+    options.setdefault("back_url", back_to(request, reverse("definitions:home"), "answer"))
+    options.setdefault("back_label", "Back to the question")
+    return refuse(request, status, message, title=title, **options)
+
+
+@require_POST
+@ratelimit.refunded_on_outage()
+def answer(request: SiteRequest, pk: int) -> HttpResponse:
+    """Answer which term an example belongs to, or change the answer."""
+    allowance = ratelimit.allow("answer", request.visitor.ip_hash)
+    if not allowance:
+        return answer_refused(
+            request,
+            pk,
+            429,
+            "Too many answers",
+            "Too many answers from your network in the last minute, so this one was not "
+            f"counted. Answer again in {allowance.wait}.",
+            retry_after=allowance.retry_after,
+        )
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return answer_refused(
+            request,
+            pk,
+            400,
+            "Answer not understood",
+            "An answer is one of the four buttons: the first term, both, the second term or "
+            "neither. Nothing was changed.",
+        )
+    try:
+        outcome = example_answers.answer_example(
+            example_id=pk,
+            visitor_id=request.visitor.ensure_id(),
+            ip_hash=request.visitor.ip_hash,
+            value=form.cleaned_data["value"],
+        )
+    except example_answers.AnswerRefused as refused:
+        return answer_refused(
+            request,
+            pk,
+            404,
+            "Example not found",
+            f"{refused} It may have been withdrawn by a moderator.",
+            back_url=reverse("definitions:home"),
+            back_label="Back to the comparison",
+        )
+    if request.htmx:
+        answered = outcome.example
+        prefetch_related_objects([answered], "implications")
+        context = example_context(answered, request.visitor.id)
+        context["answer_notice"] = answer_notice(context["comparison"], outcome)
+        return render(request, EXAMPLE_TEMPLATE + "#answer-section", context)
+    messages.success(request, answer_notice(outcome.example.comparison, outcome))
+    return redirect(f"{outcome.example.get_absolute_url()}#answer")
+
+
+def answer_notice(comparison: Comparison, outcome: example_answers.AnswerOutcome) -> str:
+    said = verdict_phrase(comparison, outcome.value)
+    if not outcome.changed:
+        return f"Your answer stays: {said}. Nothing was counted twice."
+    return f"Your answer: {said}. See below what the sources imply and how readers answered."

@@ -314,6 +314,8 @@ SMSN_RATE_LIMITS = {
         "vote": [(30, 60)],
         # Placing the points of a comparison: one press per point, changed now and then.
         "placement": [(30, 60)],
+        # Answers to "Is YouTube social media, social networking, or both?", per network.
+        "answer": [(30, 60)],
         "distinction": [(10, 600)],
         "comment": [(5, 60), (30, 3600)],
         "report": [(10, 60), (50, 3600)],

@@ -302,8 +302,9 @@ def discussion_queries(response, seeded, *, cold: bool = False) -> int:
     return len(queries)
 
 
-# comparison, sources with their axes, definitions, dimensions, stances, readers' count, page.
-PAGE_QUERIES = 7
+# comparison, sources with their axes, definitions, dimensions, stances, readers' count, page,
+# examples, the comment count of every distinction.
+PAGE_QUERIES = 9
 # The page is cached per version of its comparison (smsn/pagecache.py). Tests use Django's
 # database cache, so reading the cache costs queries here (in production it is Redis). A warm
 # page view reads only the versions: the page itself is this process's copy of that version,

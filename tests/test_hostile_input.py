@@ -250,6 +250,29 @@ def test_a_placement_is_counted_only_when_it_is_a_both_b_or_withdrawn(
 
 
 @HYPOTHESIS
+@given(
+    value=st.one_of(
+        st.sampled_from(["a", "b", "both", "neither", " a", "A", "a\x00"]), hostile_text
+    )
+)
+def test_an_answer_is_counted_only_when_it_is_one_of_the_four(seeded, no_rate_limits, value):
+    from definitions.models import Example, ExampleAnswer
+
+    example = Example.objects.get(slug="youtube")
+    address = reverse("definitions:answer", kwargs={"pk": example.pk})
+    before = ExampleAnswer.objects.count()
+    response = visitor().post(address, form_body({"value": value}), content_type=FORM)
+    assert_answered(response)
+    if value in ("a", "b", "both", "neither"):
+        assert response.status_code == 302
+        assert ExampleAnswer.objects.count() == before + 1
+    else:
+        assert ExampleAnswer.objects.count() == before
+    example.refresh_from_db()
+    assert example.answer_total == ExampleAnswer.objects.filter(example=example).count()
+
+
+@HYPOTHESIS
 @given(reason=st.one_of(hostile_text, valid_text), htmx=st.booleans())
 def test_a_report_answers_anything_and_keeps_its_reason_as_typed(
     seeded, make_comment, no_rate_limits, reason, htmx
@@ -368,7 +391,8 @@ PUBLIC_PAGES = [
     "home", "comparison", "open data", "source", "thread", "source thread", "comments feed",
     "distinctions feed", "source feed", "permalink", "reply", "report", "privacy", "admin login",
     "liveness", "readiness", "search", "distinction", "distinction report", "distinction edit",
-    "distinction delete",
+    "distinction delete", "examples", "example", "examples feed", "distinction thread",
+    "distinction feed",
     "liveness", "readiness", "sitemap", "robots", "comparison card", "site card",
 ]  # fmt: skip
 
@@ -385,11 +409,18 @@ def public_page(name: str, comparison) -> str:
             comparison=comparison, author_name="Reader", text_a="A stage", text_b="A street"
         )
     by_pk = {"pk": distinction.pk}
+    example = comparison.examples.first()
+    on_distinction = {"slug": comparison.slug, "pk": source.distinction.pk}
     return {
         "distinction": reverse("definitions:distinction", kwargs=by_pk),
         "distinction report": reverse("definitions:report_distinction", kwargs=by_pk),
         "distinction edit": reverse("definitions:edit_distinction", kwargs=by_pk),
         "distinction delete": reverse("definitions:delete_distinction", kwargs=by_pk),
+        "examples": reverse("definitions:examples", kwargs={"slug": comparison.slug}),
+        "example": example.get_absolute_url(),
+        "examples feed": reverse("definitions:examples_feed", kwargs={"slug": comparison.slug}),
+        "distinction thread": reverse("comments:distinction_thread", kwargs=on_distinction),
+        "distinction feed": reverse("comments:distinction_feed", kwargs=on_distinction),
         "home": "/",
         "comparison": comparison.get_absolute_url(),
         "open data": reverse("definitions:comparison_json", kwargs={"slug": comparison.slug}),
@@ -447,6 +478,10 @@ ADDRESSES = [
     "/distinctions/{}/report/",
     "/distinctions/{}/vote/",
     "/points/{}/place/",
+    "/examples/{}/answer/",
+    "/compare/social-media-vs-social-networking/examples/{}/",
+    "/compare/social-media-vs-social-networking/distinctions/{}/discuss/",
+    "/compare/social-media-vs-social-networking/distinctions/{}/discuss/post/",
     "/{}",
     "/static/{}",
     "/admin/{}/",
@@ -483,6 +518,10 @@ COVERED = {
     "comments:post_on_comparison", "comments:post_on_source", "comments:edit", "comments:delete",
     "definitions:add_distinction", "definitions:vote", "definitions:place",
     "definitions:report_distinction", "definitions:edit_distinction",
+    # issue 18: examples and distinction threads
+    "definitions:examples", "definitions:example", "definitions:examples_feed",
+    "comments:distinction_thread", "comments:distinction_feed",
+    "definitions:answer", "comments:post_on_distinction",
 }  # fmt: skip
 
 
@@ -665,10 +704,17 @@ def payloads_posted(seeded, comment_form, distinction_form, no_rate_limits, sett
             assert response.status_code == 302, (payload, response.content[:500])
         response = visitor().post(add_url, distinction_form(**_fields_for(payload)))
         assert response.status_code == 302, (payload, response.content[:2000])
+    axis = source.distinction
+    on_axis = reverse("comments:post_on_distinction", kwargs={"slug": seeded.slug, "pk": axis.pk})
+    for payload in PAYLOADS:
+        response = poster.post(on_axis, comment_form(body=payload, author_name=payload[:60]))
+        assert response.status_code == 302, (payload, response.content[:500])
     for link in LINK_PAYLOADS:
         response = poster.post(comments_url, comment_form(body="My site.", author_url=link))
         assert response.status_code == 302, (link, response.content[:500])
-    parent = Comment.objects.filter(body=PAYLOADS[0], source__isnull=True).get()
+    parent = Comment.objects.filter(
+        body=PAYLOADS[0], source__isnull=True, distinction__isnull=True
+    ).get()
     response = poster.post(
         comments_url, comment_form(body=PAYLOADS[1], author_name=PAYLOADS[2][:60], parent=parent.pk)
     )
@@ -681,7 +727,7 @@ def payloads_posted(seeded, comment_form, distinction_form, no_rate_limits, sett
 
 def test_xss_payloads_are_stored_exactly_as_text(payloads_posted):
     for payload in PAYLOADS:
-        assert Comment.objects.filter(body=payload, author_name=payload[:60]).count() == 2
+        assert Comment.objects.filter(body=payload, author_name=payload[:60]).count() == 3
         fields = _fields_for(payload)
         assert Distinction.objects.filter(**{k: as_typed(v) for k, v in fields.items()}).exists()
         assert Report.objects.filter(reason=payload).exists()
@@ -714,6 +760,19 @@ def _pages_showing_payloads(comparison) -> list[str]:
     for distinction in Distinction.objects.from_readers().published()[:4]:
         pages.append(reverse("definitions:distinction", kwargs={"pk": distinction.pk}))
         pages.append(reverse("definitions:report_distinction", kwargs={"pk": distinction.pk}))
+    pages.append(
+        reverse(
+            "comments:distinction_thread",
+            kwargs={"slug": comparison.slug, "pk": source.distinction.pk},
+        )
+    )
+    for distinction in Distinction.objects.from_readers().published()[:5]:
+        pages.append(
+            reverse(
+                "comments:distinction_thread",
+                kwargs={"slug": comparison.slug, "pk": distinction.pk},
+            )
+        )
     for comment in Comment.objects.filter(body__in=PAYLOADS[:4], is_imported=False):
         if not comment.parent_id:
             pages.append(reverse("comments:reply", kwargs={"pk": comment.pk}))

@@ -1,5 +1,5 @@
-"""The comparison page, a source page, the search page, a reader's distinction's pages and the
-refusals' page pass the Nu Html Checker."""
+"""The comparison page, a source page, the search page, a reader's distinction's pages, the
+example and discussion pages and the refusals' page pass the Nu Html Checker."""
 
 from __future__ import annotations
 
@@ -145,5 +145,39 @@ def test_the_home_list_the_comment_thread_and_the_privacy_page_have_no_html_erro
     }
     assert {name: r.status_code for name, r in pages.items()} == dict.fromkeys(pages, 200)
     assert "comparison-item" in pages["home-list"].content.decode()
+    errors = validate({name: r.content for name, r in pages.items()}, tmp_path)
+    assert errors == ""
+
+
+def test_the_example_pages_and_a_distinctions_discussion_have_no_html_errors(
+    seeded, returning_visitor, make_comment, tmp_path
+):
+    from django.urls import reverse
+
+    from definitions.models import Example
+
+    client, _ = returning_visitor()
+    axis = Source.objects.get(slug="verb-or-tool").distinction
+    make_comment(distinction=axis, body="Line one\n\nLine two")
+    youtube = Example.objects.get(slug="youtube")
+    facebook = Example.objects.get(slug="facebook")
+    answer = reverse("definitions:answer", args=[facebook.pk])
+    pages = {
+        "examples": client.get(reverse("definitions:examples", args=[seeded.slug])),
+        "example-unanswered": client.get(youtube.get_absolute_url()),
+        "example-answered": client.post(answer, {"value": "both"}, follow=True),
+        "answer-refused": client.post(answer, {"value": "7"}, HTTP_REFERER="http://testserver/"),
+        "distinction-discussion": client.get(
+            reverse("comments:distinction_thread", kwargs={"slug": seeded.slug, "pk": axis.pk})
+        ),
+    }
+    assert {name: r.status_code for name, r in pages.items()} == {
+        "examples": 200,
+        "example-unanswered": 200,
+        "example-answered": 200,
+        "answer-refused": 400,
+        "distinction-discussion": 200,
+    }
+    assert "What the sources imply" in pages["example-answered"].content.decode()
     errors = validate({name: r.content for name, r in pages.items()}, tmp_path)
     assert errors == ""

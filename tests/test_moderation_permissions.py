@@ -38,6 +38,15 @@ MODERATOR_PERMISSIONS = {
     # Adding sources from text, as drafts, and publishing drafts (issue 17).
     "definitions.add_source",
     "definitions.publish_source",
+    # Examples readers classify (issue 18): moderators add and edit them, and read the answers.
+    "definitions.add_example",
+    "definitions.change_example",
+    "definitions.view_example",
+    "definitions.add_exampleimplication",
+    "definitions.change_exampleimplication",
+    "definitions.delete_exampleimplication",
+    "definitions.view_exampleimplication",
+    "definitions.view_exampleanswer",
 }
 
 

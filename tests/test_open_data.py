@@ -157,12 +157,13 @@ def test_an_unknown_or_unpublished_comparison_has_no_json(client, seeded):
 def test_json_queries_stay_the_same_as_distinctions_grow(
     client, seeded, bulk_distinctions, django_assert_num_queries
 ):
-    # comparison, sources with axes, definitions, dimensions, stances, readers' distinctions
+    # comparison, sources with axes, definitions, dimensions, stances, readers' distinctions,
+    # examples with their implications
     bulk_distinctions(10, votes=50)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         client.get(json_url())
     bulk_distinctions(490, votes=2000, seed=9)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         data = fetch(client)
     assert len([d for d in data["distinctions"] if d["kind"] == "reader"]) == 500
 
@@ -171,7 +172,16 @@ def test_the_readme_documents_the_open_data(seeded):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     section = readme.split("## Open data", 1)[1].split("\n## ", 1)[0]
     assert "/compare/<slug>.json" in section
-    for key in ("terms", "sources", "definitions", "dimensions", "stances", "distinctions"):
+    for key in (
+        "terms",
+        "sources",
+        "definitions",
+        "dimensions",
+        "stances",
+        "distinctions",
+        "examples",
+        "implications",
+    ):
         assert f"`{key}`" in section
 
 

@@ -66,9 +66,12 @@ def test_removing_a_visitor_voids_their_placements_and_recounts_the_points(
         {"visitor": [placer["visitor"]], "ip": [placer["ip"]], "scope": "visitor", "reason": "x"},
         follow=True,
     )
-    assert "voided 0 votes and 2 placements and recounted 0 distinctions and 2 points" in (
-        response.content.decode()
-    )
+    # With answers to examples (issue 18) the message names them too, between placements and the
+    # recount.
+    assert (
+        "voided 0 votes, 2 placements and 0 example answers, and recounted 0 distinctions and "
+        "2 points"
+    ) in response.content.decode()
     assert counts(point()) == (1, 0, 1)
     assert counts(point("privacy")) == (0, 0, 0)
     assert Placement.objects.filter(is_void=True).count() == 2
@@ -92,9 +95,9 @@ def test_undoing_the_removal_counts_the_placements_again(moderator_client, moder
     page = moderator_client.get(undo).content.decode()
     assert "<strong>2</strong> placements counted again, and 2 points recounted" in page
     response = moderator_client.post(undo, {"reason": "Wrong person"}, follow=True)
-    assert "2 placements counted again and 0 distinctions and 2 points recounted" in (
-        response.content.decode()
-    )
+    assert (
+        "2 placements and 0 example answers counted again and 0 distinctions and 2 points recounted"
+    ) in response.content.decode()
     assert counts(point()) == (2, 0, 1)
     assert counts(point("privacy")) == (0, 1, 0)
     assert not Placement.objects.filter(is_void=True).exists()
@@ -208,7 +211,7 @@ def test_the_open_data_gives_each_points_placement_counts_and_nothing_about_plac
 def test_the_privacy_page_lists_placements_among_what_is_kept(client):
     html = client.get(reverse("privacy")).content.decode()
     assert "<strong>Where you placed each point of a comparison</strong>" in html
-    assert "Your votes, placements and reports still count after that" in html
+    assert "Your votes, placements, answers and reports still count after that" in html
 
 
 def test_purge_unlinks_old_placements_but_keeps_them_counted(placer, settings):

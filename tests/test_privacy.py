@@ -303,3 +303,25 @@ def test_privacy_page_states_what_is_kept_and_the_real_retention_period(client, 
 def test_every_page_links_to_the_privacy_page(client, seeded):
     for url in ("/", seeded.sources.first().get_absolute_url(), "/no-such-page/"):
         assert f'href="{reverse("privacy")}"' in client.get(url).content.decode(), url
+
+
+def test_purge_unlinks_old_answers_to_examples_but_keeps_them_counted(seeded):
+    from definitions.examples import answer_example
+    from definitions.models import Example, ExampleAnswer
+
+    found = Example.objects.get(slug="youtube")
+    visitor = uuid.uuid4()
+    answer_example(example_id=found.pk, visitor_id=visitor, ip_hash="abc", value="b")
+    ExampleAnswer.objects.update(updated=_days_ago(120))
+    assert "1 answers to examples" in _purge()
+    purged = ExampleAnswer.objects.get()
+    assert purged.visitor_id != visitor
+    assert purged.ip_hash == ""
+    found.refresh_from_db()
+    assert found.answers_b == 1
+
+
+def test_privacy_page_says_answers_to_examples_are_kept_with_the_visitor_id(client):
+    html = client.get(reverse("privacy")).content.decode()
+    assert "next to what you post, vote, place, answer or report" in html
+    assert "your answer to an example" in html

@@ -327,11 +327,20 @@ def get_pages(seeded, make_comment) -> dict[str, str]:
             comparison=seeded, author_name="Reader", text_a="A stage", text_b="A street"
         ).pk
     }
+    on_axis = {"slug": seeded.slug, "pk": source.distinction.pk}
+    example = seeded.examples.first()
     return {
         "definitions:distinction": reverse("definitions:distinction", kwargs=drawn),
         "definitions:report_distinction": reverse("definitions:report_distinction", kwargs=drawn),
         "definitions:edit_distinction": reverse("definitions:edit_distinction", kwargs=drawn),
         "definitions:delete_distinction": reverse("definitions:delete_distinction", kwargs=drawn),
+        "definitions:examples": reverse("definitions:examples", kwargs={"slug": seeded.slug}),
+        "definitions:example": example.get_absolute_url(),
+        "definitions:examples_feed": reverse(
+            "definitions:examples_feed", kwargs={"slug": seeded.slug}
+        ),
+        "comments:distinction_thread": reverse("comments:distinction_thread", kwargs=on_axis),
+        "comments:distinction_feed": reverse("comments:distinction_feed", kwargs=on_axis),
         "definitions:home": reverse("definitions:home"),
         "definitions:comparison": seeded.get_absolute_url(),
         "definitions:comparison_json": reverse(
@@ -371,6 +380,8 @@ POST_ONLY = {
     "definitions:add_distinction",
     "definitions:vote",
     "definitions:place",
+    "definitions:answer",
+    "comments:post_on_distinction",
 }
 
 

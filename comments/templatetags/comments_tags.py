@@ -10,10 +10,10 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from comments.models import Comment
+from comments.models import Comment, thread_url
 from comments.text import render_plain_text, safe_web_address
 from comments.views import thread_context
-from definitions.models import Comparison, Source
+from definitions.models import Comparison, Distinction, Source
 from smsn import pagecache as page_cache
 
 register = template.Library()
@@ -85,6 +85,38 @@ def comment_count(context: template.Context, source: Source) -> SafeString:
         source.get_absolute_url(),
         count_label(n),
         source.title,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def distinction_comment_count(context: template.Context, distinction: Distinction) -> SafeString:
+    """Render a link to a distinction's discussion with its number of comments.
+
+    One query for every distinction on the page (per request).
+    """
+    # Kept on the request: each partial (a reader's distinction) renders with a render context
+    # of its own, and the page holds many.
+    request = context.get("request")
+    cache = getattr(request, "_distinction_comment_counts", None)
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._distinction_comment_counts = cache
+    if distinction.comparison_id not in cache:
+        found = Comment.objects.counts_by_distinction(distinction.comparison_id)
+        cache[distinction.comparison_id] = found
+    n = cache[distinction.comparison_id].get(distinction.pk, 0)
+    # The page's comparison, so that no distinction loads its own to build the address.
+    comparison = context.get("comparison")
+    if isinstance(comparison, Comparison) and comparison.pk == distinction.comparison_id:
+        distinction.comparison = comparison
+    label = "Discuss" if n == 0 else f"{count_label(n)}"
+    return format_html(
+        '<a class="comment-count distinction-comments" href="{}">{}<span class="visually-hidden">'
+        " on the distinction {}</span></a>",
+        thread_url(distinction),
+        label,
+        distinction,
     )
 
 

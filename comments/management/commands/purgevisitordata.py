@@ -17,7 +17,7 @@ from django.db.models.functions import UUID4
 from django.utils import timezone
 
 from comments.models import Comment, Report
-from definitions.models import Distinction, DistinctionReport, Placement, Vote
+from definitions.models import Distinction, DistinctionReport, ExampleAnswer, Placement, Vote
 
 BATCH_SIZE = 1000
 
@@ -29,6 +29,7 @@ class PurgeResult:
     reports: int
     votes: int
     placements: int = 0
+    answers: int = 0
 
 
 def _unlink(queryset: models.QuerySet) -> int:
@@ -59,9 +60,9 @@ def purge_visitor_data(*, before: datetime) -> PurgeResult:
     """Erase what identifies a visitor from everything created before `before`.
 
     Comments lose their visitor id, IP hash and email address; reader distinctions their visitor
-    id and IP hash. Reports, votes and placements keep counting, under a fresh random visitor
-    id. A vote's or placement's age is its last change, since changing it is the visitor coming
-    back.
+    id and IP hash. Reports, votes, placements and answers to examples keep counting, under a
+    fresh random visitor id. A vote's, placement's or answer's age is its last change, since
+    changing it is the visitor coming back.
     """
     identified = Q(visitor_id__isnull=False) | ~Q(ip_hash="")
     comments = Comment.objects.filter(identified | ~Q(author_email=""), created__lt=before).update(
@@ -75,12 +76,14 @@ def purge_visitor_data(*, before: datetime) -> PurgeResult:
     )
     votes = _unlink(Vote.objects.filter(updated__lt=before))
     placements = _unlink(Placement.objects.filter(updated__lt=before))
+    answers = _unlink(ExampleAnswer.objects.filter(updated__lt=before))
     return PurgeResult(
         comments=comments,
         distinctions=distinctions,
         reports=reports,
         votes=votes,
         placements=placements,
+        answers=answers,
     )
 
 
@@ -107,5 +110,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Erased visitor data older than {days} days: {result.comments} comments, "
             f"{result.distinctions} distinctions, {result.reports} reports, {result.votes} votes, "
-            f"{result.placements} placements."
+            f"{result.placements} placements, {result.answers} answers to examples."
         )
