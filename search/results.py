@@ -33,7 +33,6 @@ from typing import Any
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
-    SearchRank,
     SearchVectorField,
 )
 from django.core.cache import cache
@@ -58,11 +57,15 @@ MAX_FALLBACK_WORDS = 8
 PER_KIND = 5
 PER_PAGE = 20
 CACHE_SECONDS = 10 * 60
-# Matches of each kind that PostgreSQL ranks: the first in the kind's own order (the newest
-# comments, the best-voted distinctions).
-CANDIDATES = 500
+# Matches of each kind that PostgreSQL counts: more are shown as "500+", and paged to no further.
+COUNTED = 500
+# Matches of each kind that PostgreSQL ranks together: the block of the kind's own order (the
+# newest comments, the best-voted distinctions) that holds the page, RANKED at a time, so that
+# a search reads the vectors of RANKED rows at most, however many match. A multiple of PER_PAGE
+# and PER_KIND, so that no page straddles two blocks.
+RANKED = 100
 # Bump when what is cached (the rendered results) changes shape.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ class KindResults:
     hits: list[Hit]
     page: int
     pages: int
-    # PostgreSQL ranks the first CANDIDATES matches only: there may be more.
+    # PostgreSQL counts the first COUNTED matches only: there may be more.
     capped: bool = False
 
     @property
@@ -261,7 +264,7 @@ class Searcher:
     shown: Callable[[QuerySet], QuerySet]
     # Fields the SQLite fallback looks in.
     fields: list[str]
-    # The kind's own order: the fallback's, and which matches PostgreSQL ranks (CANDIDATES).
+    # The kind's own order: the fallback's, and PostgreSQL's order before ranking (RANKED).
     order: list[str]
     # PostgreSQL: {name: snippet expression} annotations.
     headlines: Callable[[SearchQuery, Markers], dict[str, Any]]
@@ -309,6 +312,9 @@ def _distinctions_shown(rows: QuerySet) -> QuerySet:
         Distinction.objects.filter(comparison=OuterRef("comparison"))
         .from_readers()
         .published()
+        # Redundant with the next filter, but a range the ranking index (comparison, status,
+        # score) reads instead of every distinction of the comparison.
+        .filter(score__gte=OuterRef("score"))
         .filter(
             Q(score__gt=OuterRef("score"))
             | Q(score=OuterRef("score"), created__gt=OuterRef("created"))
@@ -444,16 +450,101 @@ def _page_of(
     return KindResults(searcher.kind, paginator.count, hits, shown.number, paginator.num_pages)
 
 
+def _ids_sql(
+    searcher: Searcher,
+    comparison: Comparison | None,
+    query: str,
+    search: SearchQuery,
+    per_page: int,
+    page: int,
+) -> tuple[str, list[Any], str, list[Any]]:
+    """Return the SQL counting a kind's matches (up to COUNTED + 1) and the SQL of its page's ids.
+
+    The page's ids: the block of RANKED matches in the kind's own order that holds the page
+    (LIMIT on the GIN match, ordered by stored columns), ranked, and the page's part of it.
+    """
+    matches = searcher.rows(comparison).annotate(found=StoredVector()).filter(found=search)
+    count_sql, count_params = matches.order_by().values("pk")[: COUNTED + 1].query.sql_with_params()
+    first = (page - 1) * per_page
+    block = first // RANKED * RANKED
+    keys = {f"o{i}": F(field.lstrip("-")) for i, field in enumerate(searcher.order)}
+    candidates = matches.order_by(*searcher.order).values(row=F("pk"), vector=F("found"), **keys)[
+        block : block + RANKED
+    ]
+    candidates_sql, candidates_params = candidates.query.sql_with_params()
+    # Ties in rank keep the kind's own order.
+    order = ", ".join(
+        f"c.o{i} {'DESC' if field.startswith('-') else 'ASC'}"
+        for i, field in enumerate(searcher.order)
+    )
+    # Every piece of this SQL is Django's compiled SQL or an integer; the values are parameters.
+    page_sql = (
+        f"SELECT c.row FROM ({candidates_sql}) c"  # noqa: S608
+        f" ORDER BY ts_rank(c.vector, websearch_to_tsquery(%s::regconfig, %s)) DESC, {order}"
+        f" LIMIT {int(per_page)} OFFSET {int(first - block)}"
+    )
+    return count_sql, list(count_params), page_sql, [*candidates_params, CONFIG, query]
+
+
+def _matches(
+    query: str,
+    search: SearchQuery,
+    comparison: Comparison | None,
+    kinds: list[str],
+    per_page: int,
+    page: int,
+) -> tuple[bool, dict[str, int], dict[str, list[int]]]:
+    """Return, in one statement, whether the query has words to search, and each kind's count
+    (up to COUNTED + 1) and page of ids, best first.
+    """
+    # websearch_to_tsquery drops stop words and punctuation: is anything left to search for?
+    nothing_sql = "querytree(websearch_to_tsquery(%s::regconfig, %s)) IN ('', 'T')"
+    parts = [f"SELECT -1, NULL::integer, ({nothing_sql})::integer"]
+    params: list[Any] = [CONFIG, query]
+    for index, slug in enumerate(kinds):
+        count_sql, count_params, page_sql, page_params = _ids_sql(
+            SEARCHERS[slug], comparison, query, search, per_page, page
+        )
+        # Django's compiled SQL and integers only, as in _ids_sql().
+        parts.append(f"SELECT {index}, NULL::integer, count(*)::integer FROM ({count_sql}) n")  # noqa: S608
+        parts.append(f"SELECT {index}, p.row, NULL::integer FROM ({page_sql}) p")  # noqa: S608
+        params += [*count_params, *page_params]
+    counts: dict[str, int] = dict.fromkeys(kinds, 0)
+    ids: dict[str, list[int]] = {slug: [] for slug in kinds}
+    nothing = False
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(f"({part})" for part in parts), params)
+        for index, pk, number in cursor.fetchall():
+            if index < 0:
+                nothing = bool(number)
+            elif pk is None:
+                counts[kinds[index]] = number
+            else:
+                ids[kinds[index]].append(pk)
+    return nothing, counts, ids
+
+
+def _page_number(page: Any) -> int:
+    try:
+        return max(1, int(page))
+    except (TypeError, ValueError):
+        return 1
+
+
 def _full_text(
     query: str, comparison: Comparison | None, kinds: list[str], per_page: int, page: Any
 ) -> Results:
     search = SearchQuery(query, search_type="websearch", config=CONFIG)
-    with connection.cursor() as cursor:
-        # websearch_to_tsquery drops stop words and punctuation; nothing left finds nothing.
-        cursor.execute("SELECT querytree(websearch_to_tsquery(%s::regconfig, %s))", [CONFIG, query])
-        (tree,) = cursor.fetchone()
-    if tree in ("", "T"):
+    number = _page_number(page)
+    nothing, counts, ids = _matches(query, search, comparison, kinds, per_page, number)
+    # websearch_to_tsquery drops stop words and punctuation; nothing left finds nothing.
+    if nothing:
         return Results(query, True, [])
+    last = {slug: max(1, math.ceil(min(counts[slug], COUNTED) / per_page)) for slug in kinds}
+    if len(kinds) == 1 and number > last[kinds[0]]:
+        # A page past the end (an old link, a typed address): the last page, as Paginator does.
+        number = last[kinds[0]]
+        _, counts, ids = _matches(query, search, comparison, kinds, per_page, number)
     markers = Markers.new()
 
     def snippet(row: Any, field: str) -> str:
@@ -462,40 +553,24 @@ def _full_text(
     found = []
     for slug in kinds:
         searcher = SEARCHERS[slug]
-        model = searcher.rows(None).model
-        # Rank the first CANDIDATES matches in the kind's own order (the newest comments, the
-        # best-voted distinctions): ranking reads each match's vector, and a word in most of
-        # 20,000 comments would otherwise cost a read of each, every search.
-        # Their ids are read first (so they are counted without another query, and the rows
-        # shown are fetched by primary key).
-        candidates = list(
-            searcher.rows(comparison)
-            .annotate(found=StoredVector())
-            .filter(found=search)
-            .order_by(*searcher.order)
-            .values_list("pk", flat=True)[:CANDIDATES]
-        )
-        shown = Paginator(range(len(candidates)), per_page).get_page(page)
         hits: list[Hit] = []
-        if candidates:
-            rows = (
-                searcher.shown(model._default_manager.filter(pk__in=candidates))
-                .annotate(found=StoredVector())
-                .annotate(
-                    rank=SearchRank(F("found"), search), **searcher.headlines(search, markers)
-                )
-                .order_by("-rank", *searcher.order)
+        if ids[slug]:
+            model = searcher.rows(None).model
+            # Only the page's rows are read whole and given snippets (ts_headline).
+            rows = searcher.shown(model._default_manager.filter(pk__in=ids[slug])).annotate(
+                **searcher.headlines(search, markers)
             )
-            first = (shown.number - 1) * per_page
-            hits = [searcher.hit(row, snippet) for row in rows[first : first + per_page]]
+            by_pk = {row.pk: row for row in rows}
+            hits = [searcher.hit(by_pk[pk], snippet) for pk in ids[slug] if pk in by_pk]
+        total = min(counts[slug], COUNTED)
         found.append(
             KindResults(
                 searcher.kind,
-                len(candidates),
+                total,
                 hits,
-                shown.number,
-                shown.paginator.num_pages,
-                capped=len(candidates) >= CANDIDATES,
+                number,
+                last[slug],
+                capped=counts[slug] > COUNTED,
             )
         )
     return Results(query, False, found)
@@ -565,32 +640,35 @@ def find(
     return run(query, comparison, kinds, per_page, page)
 
 
-def remembered(
-    make: Callable[[], str],
+def remembered[T: (str, list[str])](
+    make: Callable[[], T],
     query: str,
     *,
     comparison: Comparison | None = None,
     kind: str | None = None,
     page: Any = 1,
-) -> str:
+    variant: str = "results",
+) -> T:
     """Return `make()` (the results of a search, rendered), from the shared cache if it is there.
 
     Kept until a write changes a comparison searched (smsn.pagecache versions): the results are
-    the same for every visitor. Without the cache (Redis down), made each time.
+    the same for every visitor. Without the cache (Redis down), made each time. `variant` names
+    what is made of the search: its results, or the whole page around them (search.views).
     """
     try:
         versions = _versions(comparison)
     except page_cache.UNAVAILABLE:
         return make()
-    request = repr((query, comparison.pk if comparison else None, kind, str(page if kind else 1)))
+    page = str(page if kind else 1)
+    request = repr((variant, query, comparison.pk if comparison else None, kind, page))
     digest = hashlib.sha256(request.encode("utf-8", "surrogatepass")).hexdigest()
     key = f"search:{page_cache.release()}:{CACHE_FORMAT}:{connection.vendor}:{versions}:{digest}"
     try:
         cached = cache.get(key)
     except page_cache.UNAVAILABLE:
         cached = None
-    if isinstance(cached, str):
-        return cached
+    if isinstance(cached, (str, list)):
+        return cached  # type: ignore[return-value]  # what make() made for this variant
     made = make()
     with contextlib.suppress(*page_cache.UNAVAILABLE):
         cache.set(key, made, CACHE_SECONDS)

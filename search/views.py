@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from search.forms import SearchForm
 from search.results import KINDS, KindResults, Results, find, remembered
+from smsn import pagecache as page_cache
 from smsn.http import SiteRequest
 
 TEMPLATE = "search/search.html"
@@ -75,18 +77,33 @@ def search(request: SiteRequest) -> HttpResponse:
         "all_kinds_url": address(**params),
         "everywhere_url": address(q=query, kind=kind),
     }
+    htmx = bool(request.htmx and not request.htmx.history_restore_request)
     if valid and query:
         page = request.GET.get("page")
+        remember = partial(remembered, query=query, comparison=scope, kind=kind or None, page=page)
 
         def results_html() -> str:
             results = find(query, comparison=scope, kind=kind or None, page=page)
             shown = {"results": results, "groups": groups(results, params, kind)}
             return render_to_string(f"{TEMPLATE}#results", {**context, **shown})
 
-        html = remembered(results_html, query, comparison=scope, kind=kind or None, page=page)
         # Our own template's output, escaped when it was rendered.
-        context["results_html"] = mark_safe(html)  # noqa: S308
-    if request.htmx and not request.htmx.history_restore_request:
+        context["results_html"] = mark_safe(remember(results_html))  # noqa: S308
+        if not htmx:
+            # The whole page is the same for everybody but its CSRF token and CSP nonce: kept
+            # with holes for them, as the comparison pages are (smsn.pagecache), so a popular
+            # search costs their values and a join, not a rendering of the page around it.
+            def shared_page() -> list[str]:
+                holes = page_cache.Holes()
+                html = render_to_string(TEMPLATE, {**context, **holes.context()}, request)
+                return holes.split(html)
+
+            parts = remember(shared_page, variant=f"page {request.get_host()}")
+            value = page_cache.request_values(request, scope.pk if scope else 0)
+            response = HttpResponse(page_cache.fill(parts, value))
+            patch_vary_headers(response, ["HX-Request"])
+            return response
+    if htmx:
         response = HttpResponse(
             context.get("results_html") or render_to_string(f"{TEMPLATE}#results", context)
         )

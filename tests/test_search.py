@@ -299,6 +299,20 @@ def test_a_second_search_comes_from_the_cache_until_something_changes(seeded, ma
     assert len(hit_links(html, "comments")) == 2
 
 
+def test_a_cached_search_page_carries_each_visitors_own_csrf_token_and_nonce(seeded, make_comment):
+    make_comment(body="Pelicans once")
+    pages = [found(Client(), q="pelicans") for _ in range(2)]
+    with CaptureQueriesContext(connection) as queries:
+        third = found(Client(), q="pelicans")
+    assert [q["sql"] for q in queries if "comments_comment" in q["sql"]] == []
+    tokens = [re.search(r'X-CSRFToken": "([^"]+)"', page).group(1) for page in [*pages, third]]
+    nonces = [re.search(r'nonce="([^"]+)"', page).group(1) for page in [*pages, third]]
+    assert len(set(tokens)) == 3
+    assert len(set(nonces)) == 3
+    assert "\ue000" not in third
+    assert len(hit_links(third, "comments")) == 1
+
+
 # PostgreSQL: ranking, stemming, its query language ------------------------------------------------
 
 
@@ -340,7 +354,7 @@ def test_postgresql_reads_phrases_and_exclusions_as_a_web_search(seeded, make_co
 
 
 @pytest.mark.postgres
-def test_postgresql_ranks_the_newest_matches_and_says_there_are_more(
+def test_postgresql_ranks_the_newest_matches_together_and_says_there_are_more(
     seeded, make_comment, monkeypatch
 ):
     needs_postgresql()
@@ -350,7 +364,8 @@ def test_postgresql_ranks_the_newest_matches_and_says_there_are_more(
 
     from search import results
 
-    monkeypatch.setattr(results, "CANDIDATES", 3)
+    monkeypatch.setattr(results, "COUNTED", 3)
+    monkeypatch.setattr(results, "RANKED", 2)
     monkeypatch.setattr(results, "PER_KIND", 2)
     now = timezone.now()
     oldest = make_comment(body="Pelicans " * 9, created=now - timedelta(days=9))
