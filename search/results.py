@@ -21,6 +21,7 @@ Snippets are escaped text in which only our own `<mark>` elements are markup.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import math
 import re
@@ -457,6 +458,9 @@ def _ids_sql(
     search: SearchQuery,
     per_page: int,
     page: int,
+    *,
+    counted: int,
+    ranked: int,
 ) -> tuple[str, list[Any], str, list[Any]]:
     """Return the SQL counting a kind's matches (up to COUNTED + 1) and the SQL of its page's ids.
 
@@ -464,12 +468,12 @@ def _ids_sql(
     (LIMIT on the GIN match, ordered by stored columns), ranked, and the page's part of it.
     """
     matches = searcher.rows(comparison).annotate(found=StoredVector()).filter(found=search)
-    count_sql, count_params = matches.order_by().values("pk")[: COUNTED + 1].query.sql_with_params()
+    count_sql, count_params = matches.order_by().values("pk")[: counted + 1].query.sql_with_params()
     first = (page - 1) * per_page
-    block = first // RANKED * RANKED
+    block = first // ranked * ranked
     keys = {f"o{i}": F(field.lstrip("-")) for i, field in enumerate(searcher.order)}
     candidates = matches.order_by(*searcher.order).values(row=F("pk"), vector=F("found"), **keys)[
-        block : block + RANKED
+        block : block + ranked
     ]
     candidates_sql, candidates_params = candidates.query.sql_with_params()
     # Ties in rank keep the kind's own order.
@@ -486,34 +490,62 @@ def _ids_sql(
     return count_sql, list(count_params), page_sql, [*candidates_params, CONFIG, query]
 
 
-def _matches(
-    query: str,
-    search: SearchQuery,
-    comparison: Comparison | None,
-    kinds: list[str],
+# Stands for the query in a statement made once and kept (_statement): random, so no query is it.
+QUERY_SLOT = f"query-{secrets.token_hex(16)}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _statement(
+    kinds: tuple[str, ...],
+    comparison_id: int | None,
     per_page: int,
     page: int,
-) -> tuple[bool, dict[str, int], dict[str, list[int]]]:
-    """Return, in one statement, whether the query has words to search, and each kind's count
-    (up to COUNTED + 1) and page of ids, best first.
+    counted: int,
+    ranked: int,
+) -> tuple[str, tuple[Any, ...]]:
+    """Return the statement of _matches() and its parameters, QUERY_SLOT standing for the query.
+
+    Made once per shape and kept: compiling its eight querysets costs more CPU than running it.
     """
+    search = SearchQuery(QUERY_SLOT, search_type="websearch", config=CONFIG)
+    comparison = None if comparison_id is None else Comparison(pk=comparison_id)
     # websearch_to_tsquery drops stop words and punctuation: is anything left to search for?
     nothing_sql = "querytree(websearch_to_tsquery(%s::regconfig, %s)) IN ('', 'T')"
     parts = [f"SELECT -1, NULL::integer, ({nothing_sql})::integer"]
-    params: list[Any] = [CONFIG, query]
+    params: list[Any] = [CONFIG, QUERY_SLOT]
     for index, slug in enumerate(kinds):
         count_sql, count_params, page_sql, page_params = _ids_sql(
-            SEARCHERS[slug], comparison, query, search, per_page, page
+            SEARCHERS[slug],
+            comparison,
+            QUERY_SLOT,
+            search,
+            per_page,
+            page,
+            counted=counted,
+            ranked=ranked,
         )
         # Django's compiled SQL and integers only, as in _ids_sql().
         parts.append(f"SELECT {index}, NULL::integer, count(*)::integer FROM ({count_sql}) n")  # noqa: S608
         parts.append(f"SELECT {index}, p.row, NULL::integer FROM ({page_sql}) p")  # noqa: S608
         params += [*count_params, *page_params]
+    return " UNION ALL ".join(f"({part})" for part in parts), tuple(params)
+
+
+def _matches(
+    query: str, comparison: Comparison | None, kinds: list[str], per_page: int, page: int
+) -> tuple[bool, dict[str, int], dict[str, list[int]]]:
+    """Return, in one statement, whether the query has words to search, and each kind's count
+    (up to COUNTED + 1) and page of ids, best first.
+    """
+    sql, slotted = _statement(
+        tuple(kinds), comparison.pk if comparison else None, per_page, page, COUNTED, RANKED
+    )
+    params = [query if param == QUERY_SLOT else param for param in slotted]
     counts: dict[str, int] = dict.fromkeys(kinds, 0)
     ids: dict[str, list[int]] = {slug: [] for slug in kinds}
     nothing = False
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(f"({part})" for part in parts), params)
+        cursor.execute(sql, params)
         for index, pk, number in cursor.fetchall():
             if index < 0:
                 nothing = bool(number)
@@ -536,7 +568,7 @@ def _full_text(
 ) -> Results:
     search = SearchQuery(query, search_type="websearch", config=CONFIG)
     number = _page_number(page)
-    nothing, counts, ids = _matches(query, search, comparison, kinds, per_page, number)
+    nothing, counts, ids = _matches(query, comparison, kinds, per_page, number)
     # websearch_to_tsquery drops stop words and punctuation; nothing left finds nothing.
     if nothing:
         return Results(query, True, [])
@@ -544,7 +576,7 @@ def _full_text(
     if len(kinds) == 1 and number > last[kinds[0]]:
         # A page past the end (an old link, a typed address): the last page, as Paginator does.
         number = last[kinds[0]]
-        _, counts, ids = _matches(query, search, comparison, kinds, per_page, number)
+        _, counts, ids = _matches(query, comparison, kinds, per_page, number)
     markers = Markers.new()
 
     def snippet(row: Any, field: str) -> str:
