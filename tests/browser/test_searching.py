@@ -56,7 +56,8 @@ def test_results_appear_as_the_visitor_types_without_leaving_the_page(site, new_
     page.get_by_role("searchbox", name="Search for").press_sequentially("conversation", delay=30)
 
     sources = page.get_by_role("region", name=re.compile(r"^Sources"))
-    expect(sources.locator("mark").first).to_have_text(re.compile("conversation", re.I))
+    # On PostgreSQL words are matched by their stem: "Conversely" is a hit for "conversation".
+    expect(sources.locator("mark").first).to_have_text(re.compile("^convers", re.I))
     expect(page).to_have_url(re.compile(r"/search/\?q=conversation"))
     assert page.evaluate("() => window.sameDocument") is True
     # Typing on changes the results, still in place.
