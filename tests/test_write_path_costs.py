@@ -231,3 +231,37 @@ def test_a_distinction_without_javascript_costs_a_fixed_number_of_queries(
         response = client.post(url, distinction_form())
     assert response.status_code == 302
     assert Distinction.objects.filter(axis_a="loudspeaker").exists()
+
+
+def placement_post(client, **headers):
+    from definitions.models import Dimension
+
+    point = Dimension.objects.get(slug="audience")
+    url = reverse("definitions:place", args=[point.pk])
+    return lambda value: client.post(url, {"value": value}, **headers)
+
+
+def answer_post(client, **headers):
+    from definitions.models import Example
+
+    url = reverse("definitions:answer", args=[Example.objects.get(slug="youtube").pk])
+    return lambda value: client.post(url, {"value": value}, **headers)
+
+
+# A placement or an answer changed with htmx: SAVEPOINT, lock and read the point (example), read
+# the visitor's row, write it, move the counts, RELEASE SAVEPOINT. The answer's reply then shows
+# what the sources imply (the implications, their sources and definitions) and how readers
+# answered: four reads.
+@pytest.mark.parametrize(
+    ("post", "queries"),
+    [(placement_post, 6), (answer_post, 10)],
+    ids=["placement", "example answer"],
+)
+def test_changing_a_placement_or_an_answer_costs_a_fixed_number_of_queries(
+    client, seeded, post, queries, django_assert_num_queries
+):
+    send = post(client, headers=HTMX)
+    assert send("both").status_code == 200
+    with django_assert_num_queries(queries):
+        response = send("b")
+    assert response.status_code == 200
