@@ -188,35 +188,12 @@ def remove_visitor_content(
             reason=reason,
             log=log_message(action, reason),
         )
-    for batch in batched([vote.pk for vote in votes], UPDATE_BATCH):
-        Vote.objects.filter(pk__in=batch).update(is_void=True)
-    if votes:
-        LogEntry.objects.log_actions(
-            user.pk,
-            votes,
-            CHANGE,
-            log_message(action.replace("Removed", "Voided", 1), reason),
-        )
+    voided = log_message(action.replace("Removed", "Voided", 1), reason)
+    _set_void(Vote, votes, void=True, user=user, message=voided)
     recounted = recount_distinctions({vote.distinction_id for vote in votes})
-    for batch in batched([placement.pk for placement in placements], UPDATE_BATCH):
-        Placement.objects.filter(pk__in=batch).update(is_void=True)
-    if placements:
-        LogEntry.objects.log_actions(
-            user.pk,
-            placements,
-            CHANGE,
-            log_message(action.replace("Removed", "Voided", 1), reason),
-        )
+    _set_void(Placement, placements, void=True, user=user, message=voided)
     recounted_points = recount_dimensions({p.dimension_id for p in placements})
-    for batch in batched([answer.pk for answer in answers], UPDATE_BATCH):
-        ExampleAnswer.objects.filter(pk__in=batch).update(is_void=True)
-    if answers:
-        LogEntry.objects.log_actions(
-            user.pk,
-            answers,
-            CHANGE,
-            log_message(action.replace("Removed", "Voided", 1), reason),
-        )
+    _set_void(ExampleAnswer, answers, void=True, user=user, message=voided)
     recount_examples({answer.example_id for answer in answers})
     return Removal(
         record=record,
@@ -301,45 +278,22 @@ def undo_removal(*, removal: VisitorRemoval, user: Any, reason: str = "") -> Cou
         for row in rows.filter(vote__is_void=True).select_related("vote")
         if row.vote is not None
     ]
-    for batch in batched([vote.pk for vote in votes], UPDATE_BATCH):
-        Vote.objects.filter(pk__in=batch).update(is_void=False)
-    if votes:
-        LogEntry.objects.log_actions(
-            user.pk,
-            votes,
-            CHANGE,
-            log_message(f"Counted again by undoing removal {locked.pk}", reason),
-        )
+    counted = log_message(f"Counted again by undoing removal {locked.pk}", reason)
+    _set_void(Vote, votes, void=False, user=user, message=counted)
     recounted = recount_distinctions({vote.distinction_id for vote in votes})
     placements = [
         row.placement
         for row in rows.filter(placement__is_void=True).select_related("placement")
         if row.placement is not None
     ]
-    for batch in batched([placement.pk for placement in placements], UPDATE_BATCH):
-        Placement.objects.filter(pk__in=batch).update(is_void=False)
-    if placements:
-        LogEntry.objects.log_actions(
-            user.pk,
-            placements,
-            CHANGE,
-            log_message(f"Counted again by undoing removal {locked.pk}", reason),
-        )
+    _set_void(Placement, placements, void=False, user=user, message=counted)
     recounted_points = recount_dimensions({p.dimension_id for p in placements})
     answers = [
         row.answer
         for row in rows.filter(answer__is_void=True).select_related("answer")
         if row.answer is not None
     ]
-    for batch in batched([answer.pk for answer in answers], UPDATE_BATCH):
-        ExampleAnswer.objects.filter(pk__in=batch).update(is_void=False)
-    if answers:
-        LogEntry.objects.log_actions(
-            user.pk,
-            answers,
-            CHANGE,
-            log_message(f"Counted again by undoing removal {locked.pk}", reason),
-        )
+    _set_void(ExampleAnswer, answers, void=False, user=user, message=counted)
     recount_examples({answer.example_id for answer in answers})
     if comments or distinctions:
         # queryset.update() sends no signals: the cached comparison pages start anew here.
@@ -356,6 +310,16 @@ def undo_removal(*, removal: VisitorRemoval, user: Any, reason: str = "") -> Cou
         recounted_points=recounted_points,
         answers=len(answers),
     )
+
+
+def _set_void(
+    model: type[models.Model], rows: list[Any], *, void: bool, user: Any, message: str
+) -> None:
+    """Void (or count again) these votes, placements or answers, in batches, and log it."""
+    for batch in batched([row.pk for row in rows], UPDATE_BATCH):
+        model._default_manager.filter(pk__in=batch).update(is_void=void)
+    if rows:
+        LogEntry.objects.log_actions(user.pk, rows, CHANGE, message)
 
 
 def _put_back(
